@@ -1,0 +1,29 @@
+#!/bin/bash
+# Install every Debian package that building l2vpn and running its tests need. Idempotent:
+# does nothing (and needs no network) when they are all present. Debian 12, as root.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc clang meson ninja-build pkg-config
+	libssl-dev liblzo2-dev libnl-3-dev libnl-route-3-dev libcmocka-dev
+	# tests: namespaces, bridges, traffic, certificates, interop
+	iproute2 iputils-ping procps psmisc util-linux kmod
+	openssl openvpn easy-rsa ifupdown bridge-utils
+	socat netcat-openbsd iperf3 python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tests/deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "tests/deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Configuration: OpenVPN-style directives from files (`directive args...` per line, `#`/`;`
+ * comments, quoting, inline <ca>/<cert>/<key>/<dh> blocks, `config` includes) and from the
+ * command line (`--directive args`). A pure module: it reads only config files (and only
+ * through config_parse_file); it never touches devices, sockets or key files.
+ *
+ * Every error is "FILE:LINE: DIRECTIVE: reason" ("command line: ..." for argv).
+ */
+#ifndef L2VPN_CONFIG_H
+#define L2VPN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_ERR_MAX 512
+
+struct config_error {
+	char msg[CONFIG_ERR_MAX];
+};
+
+enum config_action {
+	ACTION_RUN = 0,   /* the daemon */
+	ACTION_MKTUN,     /* --mktun */
+	ACTION_RMTUN,     /* --rmtun */
+	ACTION_HELP,      /* --help */
+	ACTION_VERSION,   /* --version */
+};
+
+enum config_role {
+	ROLE_UNSET = 0,
+	ROLE_SERVER, /* server-bridge, mode server, tls-server, proto tcp-server */
+	ROLE_CLIENT, /* client, tls-client, proto tcp-client */
+};
+
+enum config_comp {
+	COMP_UNSET = 0, /* no compression directive: no compression */
+	COMP_NO,        /* comp-lzo no */
+	COMP_YES,       /* comp-lzo yes, compress lzo */
+	COMP_ADAPTIVE,  /* comp-lzo, comp-lzo adaptive */
+};
+
+enum config_cert_purpose {
+	PURPOSE_NONE = 0,
+	PURPOSE_SERVER,
+	PURPOSE_CLIENT,
+};
+
+enum config_x509_match {
+	X509_MATCH_SUBJECT, /* verify-x509-name NAME subject: the whole DN, OpenSSL oneline form */
+	X509_MATCH_NAME,    /* ... name (default): the CN equals NAME */
+	X509_MATCH_PREFIX,  /* ... name-prefix: the CN starts with NAME */
+};
+
+/* PEM material named by a path (resolved to absolute) or given inline; at most one is set. */
+struct config_pem {
+	char *path;
+	char *inline_pem;
+};
+
+struct config_remote {
+	char *host;
+	unsigned port; /* 0: use config.remote_port */
+};
+
+struct config {
+	enum config_action action;
+	bool test_config; /* --test-config */
+
+	/* Role and transport. */
+	enum config_role role;
+	bool server_bridge;         /* server-bridge seen (any form) */
+	int family;                 /* AF_UNSPEC, AF_INET (tcp4), AF_INET6 (tcp6) */
+	char *local;                /* local ADDR */
+	unsigned local_port;        /* port / lport, default 1194 */
+	unsigned remote_port;       /* port / rport, default 1194 */
+	struct config_remote *remotes;
+	size_t n_remotes;
+	bool remote_random;
+	int resolv_retry;           /* seconds, -1 = infinite (default) */
+	unsigned connect_retry;     /* first wait, seconds (default 1) */
+	unsigned connect_retry_max_wait; /* cap of the doubling wait (default 60) */
+	unsigned connect_retry_max; /* attempts before giving up, 0 = unlimited */
+	bool nobind;
+	unsigned max_clients;       /* default 64 */
+	bool client_to_client;
+	bool duplicate_cn;
+
+	/* Device. */
+	char *dev;                  /* tap name; "tap" = kernel-chosen */
+	bool dev_type_tap;
+	char *bridge;               /* l2vpn: attach the tap to this bridge at start */
+	unsigned tun_mtu;           /* default 1500, 68..9000+ */
+	unsigned txqueuelen;        /* 0: leave the system default */
+
+	/* TLS. */
+	struct config_pem ca, cert, key, dh;
+	bool dh_none;
+	enum config_cert_purpose remote_cert_tls;
+	enum config_cert_purpose ns_cert_type;
+	char *verify_x509_name;
+	enum config_x509_match verify_x509_match;
+	char *crl_verify;           /* absolute path */
+	int tls_version_min;        /* TLS1_2_VERSION (0x0303, default) or TLS1_3_VERSION */
+	bool tls_version_min_or_highest;
+	char *tls_cipher;           /* TLS <= 1.2 cipher list */
+	char *tls_ciphersuites;     /* TLS 1.3 suites */
+	unsigned hand_window;       /* handshake deadline, seconds (default 60) */
+
+	/* Keepalive: `keepalive I T` is stored as given; config_finish() derives ping and
+	 * ping_restart from it (server: ping-restart 2*T, as OpenVPN). */
+	unsigned keepalive_interval, keepalive_timeout;
+	unsigned ping;              /* send a ping after this many idle seconds, 0 = off */
+	unsigned ping_restart;      /* restart after this many silent seconds, 0 = off */
+	unsigned ping_exit;         /* exit after this many silent seconds, 0 = off */
+
+	/* Compression. */
+	enum config_comp comp;
+	bool allow_compression_set;
+	bool allow_compression;     /* allow-compression yes|asym: true; no: false */
+
+	/* Process. */
+	bool persist_key, persist_tun;
+	char *status_file;          /* absolute path */
+	unsigned status_interval;   /* seconds (default 60) */
+	int status_version;         /* 1 (default), 2 or 3 */
+	int verb;                   /* 0..11 (default 1 like OpenVPN; seed configs say 3) */
+	unsigned mute;              /* 0 = off */
+	char *log_file;             /* absolute path */
+	bool log_append;
+	bool syslog;
+	char *syslog_ident;
+	bool daemon;
+	char *writepid;             /* absolute path */
+	char *user, *group;
+	char *cd;                   /* directory relative paths resolve against */
+	bool explicit_exit_notify;
+
+	/* --mktun / --rmtun extras. */
+	char *bridge_for_mktun;     /* --bridge with --mktun (same as bridge) */
+
+	/* Warnings collected while parsing ("file:line: directive: text"), for the caller to log. */
+	char **warnings;
+	size_t n_warnings;
+
+	/* Base directory of the file being parsed (internal; NULL for argv: the cwd). */
+	char *base_dir;
+	int include_depth;
+};
+
+/* Fill CFG with defaults; always pair with config_free(). */
+void config_init(struct config *cfg);
+
+/* Free everything CFG owns and reset it to defaults. */
+void config_free(struct config *cfg);
+
+/* Apply the directives in TEXT (LEN bytes) as if read from a file named NAME whose directory
+ * is the base for relative paths. Returns 0 or -EINVAL with ERR filled ("NAME:LINE: ...").
+ * Pure: no file is opened except through `config` includes. This is what the fuzzer drives. */
+int config_parse_buffer(struct config *cfg, const char *name, const char *text, size_t len,
+			struct config_error *err);
+
+/* Read and apply config file PATH. -errno (unreadable, with ERR naming the file) or -EINVAL. */
+int config_parse_file(struct config *cfg, const char *path, struct config_error *err);
+
+/* Apply the command line: `l2vpn FILE`, `--config FILE`, `--directive args...`, `--mktun`,
+ * `--rmtun`, `--test-config`, `--help`, `--version`. Returns 0 or -EINVAL with ERR. */
+int config_parse_argv(struct config *cfg, int argc, char **argv, struct config_error *err);
+
+/* Cross-directive checks and derived values once everything is read: role from client /
+ * server-bridge / proto, keepalive expansion, required files for ACTION_RUN (ca, cert, key),
+ * `dev` given, ranges. Returns 0 or -EINVAL with ERR. */
+int config_finish(struct config *cfg, struct config_error *err);
+
+#endif
