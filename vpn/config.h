@@ -61,6 +61,7 @@ struct config_pem {
 struct config_remote {
 	char *host;
 	unsigned port; /* 0: use config.remote_port */
+	int family;    /* AF_UNSPEC, or AF_INET/AF_INET6 from `remote HOST PORT tcp4|tcp6` */
 };
 
 struct config {
@@ -146,6 +147,14 @@ struct config {
 	/* Base directory of the file being parsed (internal; NULL for argv: the cwd). */
 	char *base_dir;
 	int include_depth;
+
+	/* Parser bookkeeping (internal): where the role was decided ("FILE:LINE directive"),
+	 * where a role-less `proto tcp` was given, whether ping/ping-restart were explicit, and
+	 * the first configuration source (for errors found by config_finish). */
+	char *role_origin;
+	char *proto_origin;
+	bool ping_set, ping_restart_set;
+	char *source_name;
 };
 
 /* Fill CFG with defaults; always pair with config_free(). */
