@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* status: exact OpenVPN status layouts and the atomic writer. */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "status.h"
+
+#define T_NOW   1738324800 /* 2025-01-31 12:00:00 UTC */
+#define T_CONN  1738324930 /* 2025-01-31 12:02:10 UTC */
+#define T_REF   1738324798 /* 2025-01-31 11:59:58 UTC */
+#define T_CONN2 1738238400 /* 2025-01-30 12:00:00 UTC */
+
+static const struct status_client clients[] = {
+	{ "site-b", "198.51.100.7:40112", 123456, 654321, T_CONN, 3, 0, "TLS_AES_256_GCM_SHA384" },
+	{ NULL, "2001:db8::1", 0, 18446744073709551615ull, T_CONN2, 4, 1, NULL },
+};
+
+static const struct status_route routes[] = {
+	{ { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc }, "site-b", "198.51.100.7:40112", T_REF },
+	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }, NULL, "2001:db8::1", T_NOW },
+};
+
+static const struct status_server server = {
+	.now = T_NOW,
+	.clients = clients,
+	.n_clients = 2,
+	.routes = routes,
+	.n_routes = 2,
+	.max_bcast_queue = 3,
+	.title = "l2vpn 0.1.0",
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return 0;
+}
+
+static void test_server_v1(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_server(&server, 1, &out), 0);
+	assert_string_equal(out,
+	                    "OpenVPN CLIENT LIST\n"
+	                    "Updated,2025-01-31 12:00:00\n"
+	                    "Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n"
+	                    "site-b,198.51.100.7:40112,123456,654321,2025-01-31 12:02:10\n"
+	                    "UNDEF,2001:db8::1,0,18446744073709551615,2025-01-30 12:00:00\n"
+	                    "ROUTING TABLE\n"
+	                    "Virtual Address,Common Name,Real Address,Last Ref\n"
+	                    "52:54:00:aa:bb:cc@0,site-b,198.51.100.7:40112,2025-01-31 11:59:58\n"
+	                    "02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00\n"
+	                    "GLOBAL STATS\n"
+	                    "Max bcast/mcast queue length,3\n"
+	                    "END\n");
+	free(out);
+}
+
+static void test_server_v1_empty(void **state)
+{
+	struct status_server empty = { .now = T_NOW };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_server(&empty, 1, &out), 0);
+	assert_string_equal(out,
+	                    "OpenVPN CLIENT LIST\n"
+	                    "Updated,2025-01-31 12:00:00\n"
+	                    "Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n"
+	                    "ROUTING TABLE\n"
+	                    "Virtual Address,Common Name,Real Address,Last Ref\n"
+	                    "GLOBAL STATS\n"
+	                    "Max bcast/mcast queue length,0\n"
+	                    "END\n");
+	free(out);
+}
+
+static const char expected_v2[] =
+    "TITLE,l2vpn 0.1.0\n"
+    "TIME,2025-01-31 12:00:00,1738324800\n"
+    "HEADER,CLIENT_LIST,Common Name,Real Address,Virtual Address,Virtual IPv6 Address,"
+    "Bytes Received,Bytes Sent,Connected Since,Connected Since (time_t),Username,Client ID,"
+    "Peer ID,Data Channel Cipher\n"
+    "CLIENT_LIST,site-b,198.51.100.7:40112,,,123456,654321,2025-01-31 12:02:10,1738324930,"
+    "UNDEF,3,0,TLS_AES_256_GCM_SHA384\n"
+    "CLIENT_LIST,UNDEF,2001:db8::1,,,0,18446744073709551615,2025-01-30 12:00:00,1738238400,"
+    "UNDEF,4,1,None\n"
+    "HEADER,ROUTING_TABLE,Virtual Address,Common Name,Real Address,Last Ref,"
+    "Last Ref (time_t)\n"
+    "ROUTING_TABLE,52:54:00:aa:bb:cc@0,site-b,198.51.100.7:40112,2025-01-31 11:59:58,"
+    "1738324798\n"
+    "ROUTING_TABLE,02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00,1738324800\n"
+    "GLOBAL_STATS,Max bcast/mcast queue length,3\n"
+    "GLOBAL_STATS,dco_enabled,0\n"
+    "END\n";
+
+static void test_server_v2(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_server(&server, 2, &out), 0);
+	assert_string_equal(out, expected_v2);
+	free(out);
+}
+
+/* Version 3 is version 2 with TABs: the same text with every ',' turned into '\t' (no field
+ * of the test data contains a comma). */
+static void test_server_v3(void **state)
+{
+	char *out = NULL, expected[sizeof(expected_v2)];
+
+	(void)state;
+	memcpy(expected, expected_v2, sizeof(expected));
+	for (char *p = expected; *p; p++)
+		if (*p == ',')
+			*p = '\t';
+	assert_int_equal(status_format_server(&server, 3, &out), 0);
+	assert_string_equal(out, expected);
+	assert_non_null(strstr(out, "TIME\t2025-01-31 12:00:00\t1738324800\n"));
+	free(out);
+}
+
+static void test_server_bad_version(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_server(&server, 0, &out), -EINVAL);
+	assert_int_equal(status_format_server(&server, 4, &out), -EINVAL);
+	assert_null(out);
+}
+
+static void test_server_default_title(void **state)
+{
+	struct status_server s = { .now = T_NOW };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_server(&s, 2, &out), 0);
+	assert_true(strncmp(out, "TITLE,l2vpn\nTIME,", 17) == 0);
+	free(out);
+}
+
+static void test_p2p(void **state)
+{
+	struct status_p2p p = { .now = T_NOW,
+		                .tap_read = 1000,
+		                .tap_write = 2000,
+		                .link_read = 3000,
+		                .link_write = 4000,
+		                .auth_read = 2900 };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_p2p(&p, &out), 0);
+	assert_string_equal(out, "OpenVPN STATISTICS\n"
+	                         "Updated,2025-01-31 12:00:00\n"
+	                         "TUN/TAP read bytes,1000\n"
+	                         "TUN/TAP write bytes,2000\n"
+	                         "TCP/UDP read bytes,3000\n"
+	                         "TCP/UDP write bytes,4000\n"
+	                         "Auth read bytes,2900\n"
+	                         "END\n");
+	free(out);
+	p.has_comp = true;
+	p.pre_compress = 10;
+	p.post_compress = 7;
+	p.pre_decompress = 5;
+	p.post_decompress = 9;
+	assert_int_equal(status_format_p2p(&p, &out), 0);
+	assert_string_equal(out, "OpenVPN STATISTICS\n"
+	                         "Updated,2025-01-31 12:00:00\n"
+	                         "TUN/TAP read bytes,1000\n"
+	                         "TUN/TAP write bytes,2000\n"
+	                         "TCP/UDP read bytes,3000\n"
+	                         "TCP/UDP write bytes,4000\n"
+	                         "Auth read bytes,2900\n"
+	                         "pre-compress bytes,10\n"
+	                         "post-compress bytes,7\n"
+	                         "pre-decompress bytes,5\n"
+	                         "post-decompress bytes,9\n"
+	                         "END\n");
+	free(out);
+}
+
+/* Local time is used: another zone shifts the printed times, not the time_t columns. */
+static void test_local_time(void **state)
+{
+	char *out = NULL;
+
+	(void)state;
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	assert_int_equal(status_format_server(&server, 2, &out), 0);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_non_null(strstr(out, "TIME,2025-01-31 13:00:00,1738324800\n"));
+	free(out);
+}
+
+static char *read_all(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static unsigned count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	unsigned n = 0;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_write_atomic(void **state)
+{
+	char dir[] = "/tmp/l2vpn-status-XXXXXX", path[64], *got;
+	struct stat st;
+	ino_t first;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/openvpn-status.log", dir);
+	assert_int_equal(status_write_atomic(path, "first\n", 6), 0);
+	got = read_all(path);
+	assert_non_null(got);
+	assert_string_equal(got, "first\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	first = st.st_ino;
+	assert_int_equal(status_write_atomic(path, "second, longer\n", 15), 0);
+	assert_string_equal(read_all(path), "second, longer\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_ino != first);         /* replaced, not rewritten in place */
+	assert_int_equal(count_entries(dir), 1); /* no temporary file left */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_write_atomic_errors(void **state)
+{
+	char dir[] = "/tmp/l2vpn-status-XXXXXX", path[64];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	/* missing directory */
+	snprintf(path, sizeof(path), "%s/missing/status.log", dir);
+	assert_int_equal(status_write_atomic(path, "x", 1), -ENOENT);
+	/* PATH is a non-empty directory: rename fails, the old content stays, no temp left */
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/sub/keep", dir);
+	assert_int_equal(status_write_atomic(path, "kept\n", 5), 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_true(status_write_atomic(path, "x", 1) < 0);
+	assert_int_equal(count_entries(dir), 1);
+	snprintf(path, sizeof(path), "%s/sub/keep", dir);
+	assert_string_equal(read_all(path), "kept\n");
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void test_rewrite_fd(void **state)
+{
+	char path[] = "/tmp/l2vpn-status-fd-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(status_rewrite_fd(fd, "a much longer first text\n", 25), 0);
+	assert_int_equal(status_rewrite_fd(fd, "short\n", 6), 0);
+	assert_string_equal(read_all(path), "short\n");
+	close(fd);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_v1),
+		cmocka_unit_test(test_server_v1_empty),
+		cmocka_unit_test(test_server_v2),
+		cmocka_unit_test(test_server_v3),
+		cmocka_unit_test(test_server_bad_version),
+		cmocka_unit_test(test_server_default_title),
+		cmocka_unit_test(test_p2p),
+		cmocka_unit_test(test_local_time),
+		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_write_atomic_errors),
+		cmocka_unit_test(test_rewrite_fd),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

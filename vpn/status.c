@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* status: OpenVPN status file layouts and the atomic writer (see status.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "status.h"
+
+#define TIME_STR_LEN 32
+#define MAC_STR_LEN  24
+
+static void format_time(time_t t, char buf[TIME_STR_LEN])
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || strftime(buf, TIME_STR_LEN, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, TIME_STR_LEN, "%lld", (long long)t);
+}
+
+static void format_mac(const uint8_t mac[6], char buf[MAC_STR_LEN])
+{
+	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x@0", mac[0], mac[1], mac[2],
+	         mac[3], mac[4], mac[5]);
+}
+
+static const char *cn_or_undef(const char *cn)
+{
+	return cn ? cn : "UNDEF";
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+/* Close the memstream F (which updates *BUF) and hand *BUF to *OUT. 0 or -ENOMEM. */
+static int finish_stream(FILE *f, char **buf, char **out)
+{
+	bool failed = ferror(f);
+
+	if (fclose(f) != 0 || failed) {
+		free(*buf);
+		return -ENOMEM;
+	}
+	*out = *buf;
+	return 0;
+}
+
+static void server_v1(FILE *f, const struct status_server *s)
+{
+	char when[TIME_STR_LEN], mac[MAC_STR_LEN];
+
+	format_time(s->now, when);
+	fprintf(f, "OpenVPN CLIENT LIST\nUpdated,%s\n", when);
+	fputs("Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n", f);
+	for (size_t i = 0; i < s->n_clients; i++) {
+		const struct status_client *c = &s->clients[i];
+
+		format_time(c->connected_since, when);
+		fprintf(f, "%s,%s,%" PRIu64 ",%" PRIu64 ",%s\n", cn_or_undef(c->common_name),
+		        str_or_empty(c->real_address), c->bytes_received, c->bytes_sent, when);
+	}
+	fputs("ROUTING TABLE\nVirtual Address,Common Name,Real Address,Last Ref\n", f);
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct status_route *r = &s->routes[i];
+
+		format_mac(r->mac, mac);
+		format_time(r->last_ref, when);
+		fprintf(f, "%s,%s,%s,%s\n", mac, cn_or_undef(r->common_name),
+		        str_or_empty(r->real_address), when);
+	}
+	fprintf(f, "GLOBAL STATS\nMax bcast/mcast queue length,%u\nEND\n", s->max_bcast_queue);
+}
+
+/* Layouts 2 (SEP ',') and 3 (SEP '\t'). */
+static void server_v2(FILE *f, const struct status_server *s, char sep)
+{
+	char when[TIME_STR_LEN], mac[MAC_STR_LEN];
+
+	format_time(s->now, when);
+	fprintf(f, "TITLE%c%s\n", sep, s->title ? s->title : "l2vpn");
+	fprintf(f, "TIME%c%s%c%lld\n", sep, when, sep, (long long)s->now);
+	fprintf(f,
+	        "HEADER%1$cCLIENT_LIST%1$cCommon Name%1$cReal Address%1$cVirtual Address%1$c"
+	        "Virtual IPv6 Address%1$cBytes Received%1$cBytes Sent%1$cConnected Since%1$c"
+	        "Connected Since (time_t)%1$cUsername%1$cClient ID%1$cPeer ID%1$c"
+	        "Data Channel Cipher\n",
+	        sep);
+	for (size_t i = 0; i < s->n_clients; i++) {
+		const struct status_client *c = &s->clients[i];
+
+		format_time(c->connected_since, when);
+		fprintf(f,
+		        "CLIENT_LIST%1$c%2$s%1$c%3$s%1$c%1$c%1$c%4$" PRIu64 "%1$c%5$" PRIu64
+		        "%1$c%6$s%1$c%7$lld%1$cUNDEF%1$c%8$u%1$c%9$u%1$c%10$s\n",
+		        sep, cn_or_undef(c->common_name), str_or_empty(c->real_address),
+		        c->bytes_received, c->bytes_sent, when, (long long)c->connected_since,
+		        c->client_id, c->peer_id, c->cipher ? c->cipher : "None");
+	}
+	fprintf(f,
+	        "HEADER%1$cROUTING_TABLE%1$cVirtual Address%1$cCommon Name%1$cReal Address%1$c"
+	        "Last Ref%1$cLast Ref (time_t)\n",
+	        sep);
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct status_route *r = &s->routes[i];
+
+		format_mac(r->mac, mac);
+		format_time(r->last_ref, when);
+		fprintf(f, "ROUTING_TABLE%1$c%2$s%1$c%3$s%1$c%4$s%1$c%5$s%1$c%6$lld\n", sep, mac,
+		        cn_or_undef(r->common_name), str_or_empty(r->real_address), when,
+		        (long long)r->last_ref);
+	}
+	fprintf(f, "GLOBAL_STATS%1$cMax bcast/mcast queue length%1$c%2$u\n", sep,
+	        s->max_bcast_queue);
+	fprintf(f, "GLOBAL_STATS%1$cdco_enabled%1$c0\nEND\n", sep);
+}
+
+int status_format_server(const struct status_server *s, int version, char **out)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	if (version < 1 || version > 3)
+		return -EINVAL;
+	f = open_memstream(&buf, &size);
+	if (!f)
+		return -ENOMEM;
+	if (version == 1)
+		server_v1(f, s);
+	else
+		server_v2(f, s, version == 2 ? ',' : '\t');
+	return finish_stream(f, &buf, out);
+}
+
+int status_format_p2p(const struct status_p2p *s, char **out)
+{
+	char when[TIME_STR_LEN];
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		return -ENOMEM;
+	format_time(s->now, when);
+	fprintf(f, "OpenVPN STATISTICS\nUpdated,%s\n", when);
+	fprintf(f, "TUN/TAP read bytes,%" PRIu64 "\nTUN/TAP write bytes,%" PRIu64 "\n", s->tap_read,
+	        s->tap_write);
+	fprintf(f, "TCP/UDP read bytes,%" PRIu64 "\nTCP/UDP write bytes,%" PRIu64 "\n",
+	        s->link_read, s->link_write);
+	fprintf(f, "Auth read bytes,%" PRIu64 "\n", s->auth_read);
+	if (s->has_comp) {
+		fprintf(f, "pre-compress bytes,%" PRIu64 "\npost-compress bytes,%" PRIu64 "\n",
+		        s->pre_compress, s->post_compress);
+		fprintf(f, "pre-decompress bytes,%" PRIu64 "\npost-decompress bytes,%" PRIu64 "\n",
+		        s->pre_decompress, s->post_decompress);
+	}
+	fputs("END\n", f);
+	return finish_stream(f, &buf, out);
+}
+
+/* Write all of DATA to FD at its current offset. 0 or -errno. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int status_write_atomic(const char *path, const char *data, size_t len)
+{
+	bool created = false;
+	char *tmp = NULL;
+	int fd = -1, ret;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	created = true;
+	if (fchmod(fd, 0644) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = write_all(fd, data, len);
+	if (ret < 0)
+		goto out;
+	if (fsync(fd) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = close(fd);
+	fd = -1;
+	if (ret < 0 || rename(tmp, path) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	created = false;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (created)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+int status_rewrite_fd(int fd, const char *data, size_t len)
+{
+	int ret;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	ret = write_all(fd, data, len);
+	if (ret < 0)
+		return ret;
+	if (ftruncate(fd, (off_t)len) < 0)
+		return -errno;
+	return 0;
+}

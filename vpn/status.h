@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * status: OpenVPN 2.6 status file layouts (server status-version 1, 2, 3; client/point-to-point
+ * statistics) from a snapshot the daemon fills, and the atomic file writer.
+ *
+ * Times print as local time "YYYY-MM-DD HH:MM:SS", MACs as "xx:xx:xx:xx:xx:xx@0", a NULL
+ * common name as "UNDEF", a NULL real address as "". Text fields are printed as given (the
+ * caller passes certificate CNs; commas or newlines in them would break the CSV, as in
+ * OpenVPN).
+ */
+#ifndef L2VPN_STATUS_H
+#define L2VPN_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct status_client {
+	const char *common_name;  /* NULL: UNDEF */
+	const char *real_address; /* "a.b.c.d:port", or an IPv6 address without port */
+	uint64_t bytes_received, bytes_sent;
+	time_t connected_since;
+	unsigned client_id;
+	/* Optional, v2/v3 only (zero-initialised defaults are fine): */
+	unsigned peer_id;   /* "Peer ID" column */
+	const char *cipher; /* "Data Channel Cipher" column, e.g. the TLS cipher; NULL: "None" */
+};
+
+struct status_route {
+	uint8_t mac[6];
+	const char *common_name;
+	const char *real_address;
+	time_t last_ref;
+};
+
+struct status_server {
+	time_t now;
+	const struct status_client *clients;
+	size_t n_clients;
+	const struct status_route *routes;
+	size_t n_routes;
+	unsigned max_bcast_queue;
+	const char *title; /* version string for the v2/v3 TITLE line; NULL: "l2vpn" */
+};
+
+struct status_p2p {
+	time_t now;
+	uint64_t tap_read, tap_write, link_read, link_write, auth_read;
+	bool has_comp; /* print the four compression lines */
+	uint64_t pre_compress, post_compress, pre_decompress, post_decompress;
+};
+
+/* Format the server status in layout VERSION (1, 2 or 3) into a malloc'd NUL-terminated string
+ * (*OUT, caller frees). 0, -EINVAL (bad version) or -ENOMEM. */
+int status_format_server(const struct status_server *s, int version, char **out);
+
+/* Format the client/point-to-point statistics into *OUT (caller frees). 0 or -ENOMEM. */
+int status_format_p2p(const struct status_p2p *s, char **out);
+
+/* Atomically replace PATH with DATA: a temporary file "PATH.XXXXXX" in the same directory
+ * (mode 0644: status files hold no secrets and monitors often run as another user), write,
+ * fsync, rename over PATH. 0 or -errno; never leaves a partial PATH, removes the temporary file
+ * on failure. Needs write permission on the directory (mind `user`/`group`: see
+ * status_rewrite_fd() for a pre-opened file). */
+int status_write_atomic(const char *path, const char *data, size_t len);
+
+/* Fallback for a status file opened before dropping privileges: rewrite FD in place (write from
+ * offset 0, then truncate), like OpenVPN. Readers may see a torn file. 0 or -errno. */
+int status_rewrite_fd(int fd, const char *data, size_t len);
+
+#endif
