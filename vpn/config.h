@@ -20,11 +20,11 @@ struct config_error {
 };
 
 enum config_action {
-	ACTION_RUN = 0,   /* the daemon */
-	ACTION_MKTUN,     /* --mktun */
-	ACTION_RMTUN,     /* --rmtun */
-	ACTION_HELP,      /* --help */
-	ACTION_VERSION,   /* --version */
+	ACTION_RUN = 0, /* the daemon */
+	ACTION_MKTUN,   /* --mktun */
+	ACTION_RMTUN,   /* --rmtun */
+	ACTION_HELP,    /* --help */
+	ACTION_VERSION, /* --version */
 };
 
 enum config_role {
@@ -70,29 +70,29 @@ struct config {
 
 	/* Role and transport. */
 	enum config_role role;
-	bool server_bridge;         /* server-bridge seen (any form) */
-	int family;                 /* AF_UNSPEC, AF_INET (tcp4), AF_INET6 (tcp6) */
-	char *local;                /* local ADDR */
-	unsigned local_port;        /* port / lport, default 1194 */
-	unsigned remote_port;       /* port / rport, default 1194 */
+	bool server_bridge;   /* server-bridge seen (any form) */
+	int family;           /* AF_UNSPEC, AF_INET (tcp4), AF_INET6 (tcp6) */
+	char *local;          /* local ADDR */
+	unsigned local_port;  /* port / lport, default 1194 */
+	unsigned remote_port; /* port / rport, default 1194 */
 	struct config_remote *remotes;
 	size_t n_remotes;
 	bool remote_random;
-	int resolv_retry;           /* seconds, -1 = infinite (default) */
-	unsigned connect_retry;     /* first wait, seconds (default 1) */
+	int resolv_retry;                /* seconds, -1 = infinite (default) */
+	unsigned connect_retry;          /* first wait, seconds (default 1) */
 	unsigned connect_retry_max_wait; /* cap of the doubling wait (default 60) */
-	unsigned connect_retry_max; /* attempts before giving up, 0 = unlimited */
+	unsigned connect_retry_max;      /* attempts before giving up, 0 = unlimited */
 	bool nobind;
-	unsigned max_clients;       /* default 64 */
+	unsigned max_clients; /* default 64 */
 	bool client_to_client;
 	bool duplicate_cn;
 
 	/* Device. */
-	char *dev;                  /* tap name; "tap" = kernel-chosen */
+	char *dev; /* tap name; "tap" = kernel-chosen */
 	bool dev_type_tap;
-	char *bridge;               /* l2vpn: attach the tap to this bridge at start */
-	unsigned tun_mtu;           /* default 1500, 68..9000+ */
-	unsigned txqueuelen;        /* 0: leave the system default */
+	char *bridge;        /* l2vpn: attach the tap to this bridge at start */
+	unsigned tun_mtu;    /* default 1500, 68..9000+ */
+	unsigned txqueuelen; /* 0: leave the system default */
 
 	/* TLS. */
 	struct config_pem ca, cert, key, dh;
@@ -101,46 +101,47 @@ struct config {
 	enum config_cert_purpose ns_cert_type;
 	char *verify_x509_name;
 	enum config_x509_match verify_x509_match;
-	char *crl_verify;           /* absolute path */
-	int tls_version_min;        /* TLS1_2_VERSION (0x0303, default) or TLS1_3_VERSION */
+	char *crl_verify;    /* absolute path */
+	int tls_version_min; /* TLS1_2_VERSION (0x0303, default) or TLS1_3_VERSION */
 	bool tls_version_min_or_highest;
-	char *tls_cipher;           /* TLS <= 1.2 cipher list */
-	char *tls_ciphersuites;     /* TLS 1.3 suites */
-	unsigned hand_window;       /* handshake deadline, seconds (default 60) */
+	char *tls_cipher;       /* TLS <= 1.2 cipher list */
+	char *tls_ciphersuites; /* TLS 1.3 suites */
+	unsigned hand_window;   /* handshake deadline, seconds (default 60) */
 
 	/* Keepalive: `keepalive I T` is stored as given; config_finish() derives ping and
 	 * ping_restart from it (server: ping-restart 2*T, as OpenVPN). */
 	unsigned keepalive_interval, keepalive_timeout;
-	unsigned ping;              /* send a ping after this many idle seconds, 0 = off */
-	unsigned ping_restart;      /* restart after this many silent seconds, 0 = off */
-	unsigned ping_exit;         /* exit after this many silent seconds, 0 = off */
+	unsigned ping;         /* send a ping after this many idle seconds, 0 = off */
+	unsigned ping_restart; /* restart after this many silent seconds, 0 = off */
+	unsigned ping_exit;    /* exit after this many silent seconds, 0 = off */
 
 	/* Compression. */
 	enum config_comp comp;
 	bool allow_compression_set;
-	bool allow_compression;     /* allow-compression yes|asym: true; no: false */
+	bool allow_compression; /* allow-compression yes|asym: true; no: false */
 
 	/* Process. */
 	bool persist_key, persist_tun;
-	char *status_file;          /* absolute path */
-	unsigned status_interval;   /* seconds (default 60) */
-	int status_version;         /* 1 (default), 2 or 3 */
-	int verb;                   /* 0..11 (default 1 like OpenVPN; seed configs say 3) */
-	unsigned mute;              /* 0 = off */
-	char *log_file;             /* absolute path */
+	char *status_file;        /* absolute path */
+	unsigned status_interval; /* seconds (default 60) */
+	int status_version;       /* 1 (default), 2 or 3 */
+	int verb;                 /* 0..11 (default 1 like OpenVPN; seed configs say 3) */
+	unsigned mute;            /* 0 = off */
+	char *log_file;           /* absolute path */
 	bool log_append;
 	bool syslog;
 	char *syslog_ident;
 	bool daemon;
-	char *writepid;             /* absolute path */
+	char *writepid; /* absolute path */
 	char *user, *group;
-	char *cd;                   /* directory relative paths resolve against */
+	char *cd; /* directory relative paths resolve against */
 	bool explicit_exit_notify;
 
 	/* --mktun / --rmtun extras. */
-	char *bridge_for_mktun;     /* --bridge with --mktun (same as bridge) */
+	char *bridge_for_mktun; /* --bridge with --mktun (same as bridge) */
 
-	/* Warnings collected while parsing ("file:line: directive: text"), for the caller to log. */
+	/* Warnings collected while parsing ("file:line: directive: text"), for the caller to log.
+	 */
 	char **warnings;
 	size_t n_warnings;
 
@@ -167,7 +168,7 @@ void config_free(struct config *cfg);
  * is the base for relative paths. Returns 0 or -EINVAL with ERR filled ("NAME:LINE: ...").
  * Pure: no file is opened except through `config` includes. This is what the fuzzer drives. */
 int config_parse_buffer(struct config *cfg, const char *name, const char *text, size_t len,
-			struct config_error *err);
+                        struct config_error *err);
 
 /* Read and apply config file PATH. -errno (unreadable, with ERR naming the file) or -EINVAL. */
 int config_parse_file(struct config *cfg, const char *path, struct config_error *err);
