@@ -12,7 +12,7 @@
 
 /* Levels, compared against `verb`: a message is shown when its level <= verb. */
 enum log_level {
-	LOG_LVL_FATAL = 0,  /* always shown */
+	LOG_LVL_FATAL = 0, /* always shown */
 	LOG_LVL_ERROR = 1,
 	LOG_LVL_WARN = 2,
 	LOG_LVL_NOTICE = 3, /* default (verb 3): start/stop, connections */
@@ -22,12 +22,12 @@ enum log_level {
 };
 
 struct log_target {
-	int verb;             /* 0..11 like OpenVPN */
-	const char *file;     /* log to this file (NULL: stderr) */
-	bool append;          /* log-append instead of log */
-	bool syslog;          /* to syslog (when no file) */
-	const char *ident;    /* syslog ident (default "l2vpn") */
-	bool timestamps;      /* prefix lines with local time (default for stderr/file) */
+	int verb;          /* 0..11 like OpenVPN */
+	const char *file;  /* log to this file (NULL: stderr) */
+	bool append;       /* log-append instead of log */
+	bool syslog;       /* to syslog (when no file) */
+	const char *ident; /* syslog ident (default "l2vpn") */
+	bool timestamps;   /* prefix lines with local time (default for stderr/file) */
 };
 
 /* Switch logging to TARGET. Returns 0 or -errno (the log file could not be opened; logging
@@ -44,7 +44,8 @@ bool log_enabled(int level);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Message at LEVEL followed by ": strerror(err)" (ERR may be negative: -errno). */
 void log_msg_err(int level, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void log_vmsg(int level, int err, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+void log_vmsg(int level, int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #define log_warn(err, ...)  log_msg_err(LOG_LVL_WARN, (err), __VA_ARGS__)
 #define log_warnx(...)      log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A bounded byte queue: bytes are appended at the tail and consumed from the head, with a fixed
+ * capacity chosen at init (never grows). Used for a peer's outgoing stream (bounded in bytes, so
+ * a slow peer costs drops, not memory) and for its incoming stream (parsed in place).
+ */
+#ifndef L2VPN_BYTEQUEUE_H
+#define L2VPN_BYTEQUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct bytequeue {
+	uint8_t *data;
+	size_t cap, head, tail;
+};
+
+/* Allocate CAP bytes. 0 or -ENOMEM. */
+int bq_init(struct bytequeue *q, size_t cap);
+void bq_free(struct bytequeue *q);
+
+static inline size_t bq_len(const struct bytequeue *q)
+{
+	return q->tail - q->head;
+}
+
+static inline size_t bq_space(const struct bytequeue *q)
+{
+	return q->cap - bq_len(q);
+}
+
+/* N contiguous writable bytes at the tail (moving queued bytes to the front if needed), or NULL
+ * when fewer than N bytes are free in total. Call bq_commit() with what was written. */
+uint8_t *bq_reserve(struct bytequeue *q, size_t n);
+
+/* Whatever contiguous room the tail has (after compaction), at least 1 byte unless full. */
+uint8_t *bq_tail_room(struct bytequeue *q, size_t *room);
+
+void bq_commit(struct bytequeue *q, size_t n);
+
+/* The queued bytes (contiguous). */
+static inline const uint8_t *bq_peek(const struct bytequeue *q, size_t *len)
+{
+	*len = bq_len(q);
+	return q->data + q->head;
+}
+
+void bq_consume(struct bytequeue *q, size_t n);
+
+#endif

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Client role: try the remotes in order, re-resolving names each time, with a doubling backoff
+ * (connect-retry N MAX) that resets after a working session. */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "peer.h"
+#include "roles.h"
+
+static unsigned first_wait(const struct vpn *vpn)
+{
+	return vpn->cfg->connect_retry ? vpn->cfg->connect_retry : 1;
+}
+
+static void schedule_retry(struct vpn *vpn)
+{
+	struct client_state *c = &vpn->client;
+	unsigned max = vpn->cfg->connect_retry_max_wait ? vpn->cfg->connect_retry_max_wait : 60;
+
+	/* Like OpenVPN: the first five attempts wait connect-retry seconds, later ones double
+	 * the wait up to MAX. */
+	if (!c->backoff)
+		c->backoff = first_wait(vpn);
+	c->next_attempt = vpn->now + c->backoff;
+	log_info("next connection attempt in %u s", c->backoff);
+	c->attempts++;
+	if (c->attempts >= 5)
+		c->backoff = c->backoff * 2 > max ? max : c->backoff * 2;
+	if (vpn->cfg->connect_retry_max &&
+	    c->attempts >= vpn->cfg->connect_retry_max * vpn->cfg->n_remotes) {
+		log_errorx(
+		    "no connection after %u attempts per remote (connect-retry-max): exiting",
+		    vpn->cfg->connect_retry_max);
+		vpn->run = STOP;
+	}
+}
+
+/* Start a non-blocking connect to the first usable address of REMOTE. */
+static int connect_remote(struct vpn *vpn, const struct config_remote *remote)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = vpn->cfg->family };
+	struct addrinfo *res, *ai;
+	char port[8];
+	int ret;
+
+	snprintf(port, sizeof(port), "%u", remote->port ? remote->port : vpn->cfg->remote_port);
+	ret = getaddrinfo(remote->host, port, &hints, &res);
+	if (ret) {
+		log_warnx("cannot resolve %s: %s", remote->host, gai_strerror(ret));
+		return -EHOSTUNREACH;
+	}
+	ret = -EHOSTUNREACH;
+	for (ai = res; ai; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+			log_warn(errno, "connect to %s port %s", remote->host, port);
+			close(fd);
+			continue;
+		}
+		log_notice("connecting to %s port %s", remote->host, port);
+		ret = peer_new(vpn, fd, ai->ai_addr, ai->ai_addrlen, true) ? 0 : -EIO;
+		break;
+	}
+	freeaddrinfo(res);
+	return ret;
+}
+
+void client_tick(struct vpn *vpn)
+{
+	struct client_state *c = &vpn->client;
+	const struct config_remote *remote;
+
+	if (vpn->server || vpn->peers || vpn->run != RUN || vpn->now < c->next_attempt)
+		return;
+	remote = &vpn->cfg->remotes[c->remote_index];
+	c->remote_index = (c->remote_index + 1) % vpn->cfg->n_remotes;
+	if (connect_remote(vpn, remote) < 0)
+		schedule_retry(vpn);
+}
+
+int client_wait_ms(const struct vpn *vpn)
+{
+	if (vpn->server || vpn->peers)
+		return -1;
+	if (vpn->client.next_attempt <= vpn->now)
+		return 0;
+	return (int)(vpn->client.next_attempt - vpn->now) * 1000;
+}
+
+void client_peer_up(struct vpn *vpn)
+{
+	vpn->client.backoff = 0;
+	vpn->client.attempts = 0;
+	/* The remote that worked is tried first next time. */
+	vpn->client.remote_index =
+	    (vpn->client.remote_index + vpn->cfg->n_remotes - 1) % vpn->cfg->n_remotes;
+}
+
+void client_peer_closed(struct vpn *vpn, bool was_up)
+{
+	if (was_up) {
+		/* A session ended: reconnect at once, then back off from the start. */
+		vpn->client.backoff = 0;
+		vpn->client.next_attempt = vpn->now;
+		return;
+	}
+	schedule_retry(vpn);
+}
+
+void client_restart_now(struct vpn *vpn)
+{
+	vpn->client.backoff = 0;
+	vpn->client.attempts = 0;
+	vpn->client.next_attempt = 0;
+}

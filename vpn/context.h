@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's context: one instance of `struct vpn` is passed explicitly everywhere (no global
+ * state beyond signal flags). Internal to the daemon modules.
+ */
+#ifndef L2VPN_CONTEXT_H
+#define L2VPN_CONTEXT_H
+
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "bytequeue.h"
+#include "config.h"
+#include "proto.h"
+#include "tapbridge.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+
+/* An fd registered with the epoll loop; embedded in its owner. */
+struct watch {
+	int fd;
+	uint32_t events;
+	void (*on_event)(struct watch *w, uint32_t events);
+};
+
+enum peer_state {
+	PEER_CONNECTING, /* client: TCP connect in progress */
+	PEER_HANDSHAKE,  /* TLS handshake */
+	PEER_HELLO,      /* TLS up, waiting for the peer's HELLO */
+	PEER_UP,         /* frames flow */
+	PEER_CLOSING,    /* goodbye sent, flushing */
+	PEER_DEAD,       /* closed; freed at the end of the loop turn */
+};
+
+struct peer_stats {
+	uint64_t link_read, link_write; /* TLS payload bytes received / sent */
+	uint64_t frames_in, frames_out;
+	uint64_t bytes_in, bytes_out; /* Ethernet frame bytes */
+	uint64_t drops_queue_full;    /* frames dropped: our send queue was full */
+};
+
+struct peer {
+	struct vpn *vpn;
+	struct peer *next;
+	struct watch watch;
+	SSL *ssl;
+	enum peer_state state;
+	int port; /* switch port number (>= 1); 0 is the tap */
+	struct sockaddr_storage addr;
+	char addr_str[64]; /* "a.b.c.d:port" / v6 address without port, OpenVPN style */
+	char cn[128];      /* peer certificate CN once verified, else "UNDEF" */
+	char label[200];   /* for log lines: "CN/ADDR" or "ADDR" */
+	struct bytequeue rx, tx;
+	bool want_write;       /* TLS needs the socket writable to progress */
+	bool was_up;           /* reached PEER_UP at some point */
+	bool outbound;         /* we connected (client side) */
+	unsigned ping;         /* keepalive for this link, seconds (0 = off) */
+	unsigned ping_restart; /* drop the link after this many silent seconds */
+	uint64_t closing_since;
+	bool comp;                          /* LZO negotiated on this link */
+	uint32_t max_frame;                 /* negotiated */
+	time_t connected_since;             /* wall clock, for status */
+	uint64_t started, last_rx, last_tx; /* monotonic seconds */
+	struct peer_stats stats;
+};
+
+/* Client-side connection management (remote list, backoff). */
+struct client_state {
+	size_t remote_index;   /* next remote to try */
+	unsigned backoff;      /* seconds to wait before the next attempt */
+	uint64_t next_attempt; /* monotonic seconds; 0 = now */
+	unsigned attempts;     /* consecutive failed attempts (connect-retry-max) */
+	bool session_ok;       /* the last connection reached PEER_UP */
+};
+
+struct vpn_counters {
+	uint64_t tap_read, tap_write; /* bytes */
+	uint64_t tap_drops;           /* frames dropped writing to the tap */
+	uint64_t frames_bad;          /* runt / oversize frames ignored */
+};
+
+struct vpn {
+	struct config *cfg;
+	struct tls_ctx *tls;
+	bool server;
+	int epfd;
+
+	struct tb_tap tap;
+	struct watch tap_watch;
+	uint32_t max_frame; /* largest Ethernet frame we accept/send */
+
+	struct listener {
+		struct watch watch;
+		struct vpn *vpn;
+	} listeners[2];
+	int n_listeners;
+
+	struct peer *peers;
+	unsigned n_peers;
+	int next_port;
+
+	struct mactable *macs; /* server: learned source MACs per port */
+	struct comp *comp;     /* LZO contexts (shared: one thread) */
+	uint8_t *frame_buf;    /* one frame read from the tap */
+	uint8_t *comp_buf;     /* compression / decompression scratch */
+	size_t comp_buf_len;
+
+	struct client_state client;
+	struct vpn_counters counters;
+	uint64_t now;           /* monotonic seconds, refreshed each loop turn */
+	uint64_t next_status;   /* when to rewrite the status file */
+	uint64_t last_flap_log; /* rate limit for MAC move/flap warnings */
+	unsigned flaps_suppressed;
+
+	int sigfd;
+	struct watch sig_watch;
+	enum { RUN, STOP, RESTART, RELOAD } run;
+};
+
+/* Monotonic seconds. */
+uint64_t vpn_now(void);
+
+/* (Re-)register W with the loop for EVENTS; EVENTS 0 removes it. 0 or -errno. */
+int vpn_watch(struct vpn *vpn, struct watch *w, uint32_t events);
+
+#endif

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "comp.h"
+#include "config-build.h"
+#include "context.h"
+#include "log.h"
+#include "mactable.h"
+#include "mktun.h"
+#include "peer.h"
+#include "report.h"
+#include "roles.h"
+#include "tls.h"
+#include "tunnel.h"
+
+#define MAC_TABLE_SIZE   65536
+#define MAC_PER_PORT     16384
+#define MAC_AGE_SECONDS  300 /* like the Linux bridge */
+#define ETH_OVERHEAD     18  /* Ethernet header + one VLAN tag */
+#define SHUTDOWN_SECONDS 3   /* time given to goodbyes at exit */
+
+uint64_t vpn_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+int vpn_watch(struct vpn *vpn, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+	int op = !events ? EPOLL_CTL_DEL : w->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+	if (epoll_ctl(vpn->epfd, op, w->fd, op == EPOLL_CTL_DEL ? NULL : &ev) < 0) {
+		log_warn(errno, "epoll_ctl fd %d", w->fd);
+		return -errno;
+	}
+	w->events = events;
+	return 0;
+}
+
+static void on_tap_event(struct watch *w, uint32_t events)
+{
+	(void)events;
+	tunnel_tap_readable(container_of(w, struct vpn, tap_watch));
+}
+
+static void on_signal(struct watch *w, uint32_t events)
+{
+	struct vpn *vpn = container_of(w, struct vpn, sig_watch);
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_notice("%s received, exiting", strsignal((int)si.ssi_signo));
+			vpn->run = STOP;
+			break;
+		case SIGHUP:
+			log_notice("SIGHUP received: re-reading the configuration");
+			vpn->run = RELOAD;
+			break;
+		case SIGUSR1:
+			log_notice("SIGUSR1 received: restarting connections (the tap stays)");
+			vpn->run = RESTART;
+			break;
+		case SIGUSR2:
+			report_log(vpn);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int setup_signals(struct vpn *vpn)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	vpn->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (vpn->sigfd < 0)
+		return -errno;
+	vpn->sig_watch.fd = vpn->sigfd;
+	vpn->sig_watch.on_event = on_signal;
+	return vpn_watch(vpn, &vpn->sig_watch, EPOLLIN);
+}
+
+/* Open the tap (a persistent one made by --mktun is used as is), set its MTU and queue length,
+ * attach it to `bridge` and bring it up. */
+static int setup_tap(struct vpn *vpn)
+{
+	const struct config *cfg = vpn->cfg;
+	struct tb_tap_config tc = { .owner = (uid_t)-1, .group = (gid_t)-1 };
+	struct tb_err err = { { 0 } };
+	struct tb_nl *nl = NULL;
+	int ret;
+
+	tc.name = strcmp(cfg->dev, "tap") ? cfg->dev : NULL;
+	ret = tb_tap_open(&vpn->tap, &tc, &err);
+	if (ret < 0) {
+		log_errorx("cannot open tap %s: %s", cfg->dev, err.msg);
+		if (ret == -EPERM || ret == -EACCES)
+			log_errorx("opening a tap needs CAP_NET_ADMIN (or a tap pre-created with "
+			           "l2vpn --mktun --dev %s --user U)",
+			           cfg->dev);
+		return ret;
+	}
+	log_notice("%s tap %s", vpn->tap.created ? "created" : "opened existing", vpn->tap.name);
+	ret = tb_nl_open(&nl, &err);
+	if (ret < 0)
+		goto fail;
+	if ((ret = tb_link_set_mtu(nl, vpn->tap.name, cfg->tun_mtu, &err)) < 0)
+		goto fail;
+	if (cfg->txqueuelen &&
+	    (ret = tb_link_set_txqueuelen(nl, vpn->tap.name, cfg->txqueuelen, &err)) < 0)
+		goto fail;
+	if (cfg->bridge) {
+		if ((ret = tb_bridge_find(nl, cfg->bridge, false, &err)) < 0 ||
+		    (ret = tb_port_attach(nl, cfg->bridge, vpn->tap.name, &err)) < 0)
+			goto fail;
+		log_notice("tap %s is a port of bridge %s", vpn->tap.name, cfg->bridge);
+	}
+	if ((ret = tb_link_set_up(nl, vpn->tap.name, true, &err)) < 0)
+		goto fail;
+	tb_nl_close(nl);
+	vpn->tap_watch.fd = vpn->tap.fd;
+	vpn->tap_watch.on_event = on_tap_event;
+	return vpn_watch(vpn, &vpn->tap_watch, EPOLLIN);
+fail:
+	log_errorx("tap %s: %s", vpn->tap.name, err.msg);
+	tb_nl_close(nl);
+	return ret;
+}
+
+static int drop_privileges(const struct config *cfg)
+{
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+
+	if (cfg->group && mktun_lookup_group(cfg->group, &gid) < 0) {
+		log_errorx("group %s: no such group", cfg->group);
+		return -ENOENT;
+	}
+	if (cfg->user && mktun_lookup_user(cfg->user, &uid) < 0) {
+		log_errorx("user %s: no such user", cfg->user);
+		return -ENOENT;
+	}
+	if (gid != (gid_t)-1 && (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)) {
+		log_error(errno, "cannot change to group %s", cfg->group);
+		return -errno;
+	}
+	if (uid != (uid_t)-1 && setresuid(uid, uid, uid) < 0) {
+		log_error(errno, "cannot change to user %s", cfg->user);
+		return -errno;
+	}
+	if (cfg->user || cfg->group)
+		log_notice("privileges dropped to user %s group %s", cfg->user ? cfg->user : "-",
+		           cfg->group ? cfg->group : "-");
+	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	char buf[32];
+	int fd, len, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_error(errno, "writepid %s", path);
+		return -errno;
+	}
+	len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, (size_t)len) != len)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static int open_logging(const struct config *cfg)
+{
+	struct log_target t = {
+		.verb = cfg->verb,
+		.file = cfg->log_file,
+		.append = cfg->log_append,
+		.syslog = cfg->syslog || (cfg->daemon && !cfg->log_file),
+		.ident = cfg->syslog_ident,
+		.timestamps = true,
+	};
+	int ret = log_open(&t);
+
+	if (ret < 0)
+		log_error(ret, "cannot open log file %s", cfg->log_file);
+	return ret;
+}
+
+/* Everything that depends on the config but not on the tap: TLS, compression, switch. */
+static int setup_engine(struct vpn *vpn)
+{
+	const struct config *cfg = vpn->cfg;
+	int ret;
+
+	vpn->server = cfg->role == ROLE_SERVER;
+	vpn->max_frame = cfg->tun_mtu + ETH_OVERHEAD;
+	ret = tls_ctx_new(&vpn->tls, cfg, vpn->server);
+	if (ret < 0)
+		return ret;
+	if (cfg->comp == COMP_YES || cfg->comp == COMP_ADAPTIVE || cfg->comp == COMP_NO) {
+		vpn->comp = comp_new(cfg->comp == COMP_ADAPTIVE);
+		if (!vpn->comp)
+			return -ENOMEM;
+	}
+	vpn->comp_buf_len = comp_bound(vpn->max_frame) + 64;
+	vpn->comp_buf = malloc(vpn->comp_buf_len);
+	vpn->frame_buf = malloc(vpn->max_frame + 64);
+	if (!vpn->comp_buf || !vpn->frame_buf)
+		return -ENOMEM;
+	if (vpn->server) {
+		vpn->macs = mactable_new(MAC_TABLE_SIZE, MAC_PER_PORT, MAC_AGE_SECONDS);
+		if (!vpn->macs)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void teardown_engine(struct vpn *vpn)
+{
+	tls_ctx_free(vpn->tls);
+	vpn->tls = NULL;
+	comp_free(vpn->comp);
+	vpn->comp = NULL;
+	free(vpn->comp_buf);
+	free(vpn->frame_buf);
+	vpn->comp_buf = vpn->frame_buf = NULL;
+	mactable_free(vpn->macs);
+	vpn->macs = NULL;
+}
+
+static int loop_timeout_ms(const struct vpn *vpn)
+{
+	int wait = client_wait_ms(vpn);
+
+	return wait >= 0 && wait < 1000 ? wait : 1000;
+}
+
+/* Once a second: keepalive, deadlines, reconnects, MAC ageing, status file. */
+static void housekeeping(struct vpn *vpn, int status_fd)
+{
+	for (struct peer *p = vpn->peers; p; p = p->next)
+		peer_tick(p);
+	if (vpn->macs)
+		mactable_expire(vpn->macs, vpn->now);
+	if (vpn->cfg->status_file && vpn->now >= vpn->next_status) {
+		report_write_file(vpn, status_fd);
+		vpn->next_status =
+		    vpn->now + (vpn->cfg->status_interval ? vpn->cfg->status_interval : 60);
+	}
+}
+
+/* Strategy: one epoll loop; every handler only queues, and the send queues are flushed once
+ * per turn, after all events, so frames that arrived together leave in few TLS writes. */
+static void run_loop(struct vpn *vpn, int status_fd)
+{
+	struct epoll_event events[64];
+	uint64_t last_tick = 0;
+
+	while (vpn->run == RUN) {
+		int n = epoll_wait(vpn->epfd, events, 64, loop_timeout_ms(vpn));
+
+		if (n < 0 && errno != EINTR) {
+			log_error(errno, "epoll_wait");
+			vpn->run = STOP;
+			break;
+		}
+		vpn->now = vpn_now();
+		for (int i = 0; i < n; i++) {
+			struct watch *w = events[i].data.ptr;
+			w->on_event(w, events[i].events);
+		}
+		for (struct peer *p = vpn->peers; p; p = p->next)
+			if (peer_wants_flush(p))
+				peer_flush(p);
+		if (vpn->now != last_tick) {
+			last_tick = vpn->now;
+			housekeeping(vpn, status_fd);
+		}
+		client_tick(vpn);
+		peer_reap(vpn);
+	}
+}
+
+/* Say goodbye to every peer and give the goodbyes a moment to leave. */
+static void close_peers(struct vpn *vpn, const char *reason)
+{
+	uint64_t deadline = vpn_now() + SHUTDOWN_SECONDS;
+
+	for (struct peer *p = vpn->peers; p; p = p->next)
+		peer_goodbye(p, reason);
+	while (vpn->peers && vpn_now() < deadline) {
+		struct epoll_event events[16];
+		int n;
+
+		peer_reap(vpn);
+		if (!vpn->peers)
+			break;
+		n = epoll_wait(vpn->epfd, events, 16, 100);
+		vpn->now = vpn_now();
+		for (int i = 0; i < n; i++) {
+			struct watch *w = events[i].data.ptr;
+			/* Only peers matter now; frames from the tap are not read any more. */
+			if (w != &vpn->tap_watch && w != &vpn->sig_watch)
+				w->on_event(w, events[i].events);
+		}
+		for (struct peer *p = vpn->peers; p; p = p->next)
+			peer_tick(p);
+	}
+	for (struct peer *p = vpn->peers; p; p = p->next)
+		peer_close(p, reason);
+	peer_reap(vpn);
+}
+
+static void log_warnings(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_warnings; i++)
+		log_warnx("%s", cfg->warnings[i]);
+}
+
+/* SIGHUP: parse the configuration again; on success it replaces CFG (and the engine). */
+static int reload_config(struct vpn *vpn, int argc, char **argv)
+{
+	struct config fresh;
+	struct config_error err = { { 0 } };
+	char *old_dev = strdup(vpn->cfg->dev);
+	int ret;
+
+	config_init(&fresh);
+	ret = config_parse_argv(&fresh, argc, argv, &err);
+	if (ret == 0)
+		ret = config_finish(&fresh, &err);
+	if (ret < 0) {
+		log_errorx("reload failed, keeping the running configuration: %s", err.msg);
+		config_free(&fresh);
+		goto out;
+	}
+	if (strcmp(fresh.dev, old_dev))
+		log_warnx("reload: dev changed from %s to %s; the tap stays %s until a restart",
+		          old_dev, fresh.dev, old_dev);
+	teardown_engine(vpn);
+	config_free(vpn->cfg);
+	*vpn->cfg = fresh; /* moved: VPN's config owns it now */
+	log_set_verb(vpn->cfg->verb);
+	log_warnings(vpn->cfg);
+	ret = setup_engine(vpn);
+out:
+	free(old_dev);
+	return ret;
+}
+
+int daemon_main(struct config *cfg, int argc, char **argv)
+{
+	struct vpn vpn = { .cfg = cfg, .epfd = -1, .sigfd = -1, .next_port = 1 };
+	bool pidfile_written = false;
+	int status_fd = -1, rc = 1;
+
+	vpn.tap.fd = -1;
+	if (open_logging(cfg) < 0)
+		return 1;
+	log_warnings(cfg);
+	log_notice("l2vpn %s starting as %s, dev %s", L2VPN_VERSION,
+	           cfg->role == ROLE_SERVER ? "server" : "client", cfg->dev);
+	if (comp_global_init() < 0) {
+		log_errorx("LZO initialisation failed");
+		goto out;
+	}
+	vpn.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (vpn.epfd < 0 || setup_signals(&vpn) < 0) {
+		log_error(errno, "epoll/signalfd");
+		goto out;
+	}
+	if (setup_engine(&vpn) < 0 || setup_tap(&vpn) < 0)
+		goto out;
+	if (vpn.server && server_listen(&vpn) < 0)
+		goto out;
+	if (cfg->status_file)
+		status_fd = open(cfg->status_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (cfg->cd && chdir(cfg->cd) < 0) {
+		log_error(errno, "cd %s", cfg->cd);
+		goto out;
+	}
+	if (cfg->daemon && daemon(1, 0) < 0) {
+		log_error(errno, "daemon");
+		goto out;
+	}
+	if (cfg->writepid) {
+		if (write_pidfile(cfg->writepid) < 0)
+			goto out;
+		pidfile_written = true;
+	}
+	if (drop_privileges(cfg) < 0)
+		goto out;
+	log_notice("initialisation sequence completed");
+
+	for (;;) {
+		vpn.run = RUN;
+		vpn.now = vpn_now();
+		run_loop(&vpn, status_fd);
+		if (vpn.run == STOP)
+			break;
+		close_peers(&vpn, vpn.run == RELOAD ? "server reloading" : "restarting");
+		if (vpn.run == RELOAD && reload_config(&vpn, argc, argv) < 0 && !vpn.tls)
+			goto out;
+		client_restart_now(&vpn);
+	}
+	close_peers(&vpn, "shutting down");
+	rc = 0;
+out:
+	while (vpn.peers) {
+		peer_close(vpn.peers, "exiting");
+		peer_reap(&vpn);
+	}
+	server_close(&vpn);
+	if (vpn.tap.fd >= 0)
+		tb_tap_close(&vpn.tap);
+	teardown_engine(&vpn);
+	if (status_fd >= 0)
+		close(status_fd);
+	if (vpn.sigfd >= 0)
+		close(vpn.sigfd);
+	if (vpn.epfd >= 0)
+		close(vpn.epfd);
+	if (pidfile_written && unlink(cfg->writepid) < 0)
+		log_debug("could not remove pid file %s", cfg->writepid);
+	log_notice("exiting with status %d", rc);
+	log_close();
+	return rc;
+}
+
+int daemon_test_config(const struct config *cfg)
+{
+	struct tls_ctx *tls = NULL;
+	int ret;
+
+	log_warnings(cfg);
+	ret = tls_ctx_new(&tls, cfg, cfg->role == ROLE_SERVER);
+	tls_ctx_free(tls);
+	if (ret < 0) {
+		fprintf(stderr, "configuration has errors (see above)\n");
+		return 1;
+	}
+	if (cfg->dh.path && access(cfg->dh.path, R_OK) < 0) {
+		fprintf(stderr, "dh %s: %s\n", cfg->dh.path, strerror(errno));
+		return 1;
+	}
+	printf("configuration OK\n");
+	return 0;
+}

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "peer.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "comp.h"
+#include "log.h"
+#include "roles.h"
+#include "tls.h"
+#include "tunnel.h"
+
+#define TLS_WRITE_CHUNK 16384 /* one full TLS record per SSL_write */
+#define TX_QUEUE_BYTES  (512 * 1024)
+#define RX_SLACK        (64 * 1024)
+#define LZO_MIN_FRAME   128 /* smaller frames are not worth compressing */
+
+static void peer_on_event(struct watch *w, uint32_t events);
+
+static void format_addr(struct peer *p)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (p->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&p->addr;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(p->addr_str, sizeof(p->addr_str), "%s:%u", host, ntohs(in->sin_port));
+	} else if (p->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&p->addr;
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host, sizeof(host));
+			snprintf(p->addr_str, sizeof(p->addr_str), "%s:%u", host,
+			         ntohs(in6->sin6_port));
+		} else {
+			/* OpenVPN prints native IPv6 peers without the port. */
+			inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+			snprintf(p->addr_str, sizeof(p->addr_str), "%s", host);
+		}
+	} else {
+		snprintf(p->addr_str, sizeof(p->addr_str), "unknown");
+	}
+	snprintf(p->label, sizeof(p->label), "%s", p->addr_str);
+}
+
+static void update_events(struct peer *p)
+{
+	uint32_t ev = EPOLLIN | EPOLLRDHUP;
+
+	if (p->state == PEER_DEAD)
+		return;
+	if (p->state == PEER_CONNECTING || p->want_write)
+		ev |= EPOLLOUT;
+	if (ev != p->watch.events)
+		vpn_watch(p->vpn, &p->watch, ev);
+}
+
+struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
+                      bool connecting)
+{
+	struct peer *p = calloc(1, sizeof(*p));
+	uint32_t max_frame = vpn->max_frame;
+	int one = 1;
+
+	if (!p)
+		goto fail;
+	p->vpn = vpn;
+	p->watch.fd = fd;
+	p->watch.on_event = peer_on_event;
+	p->outbound = connecting || !vpn->server;
+	memcpy(&p->addr, sa, sa_len < sizeof(p->addr) ? sa_len : sizeof(p->addr));
+	format_addr(p);
+	snprintf(p->cn, sizeof(p->cn), "UNDEF");
+	p->port = vpn->next_port++;
+	p->started = p->last_rx = p->last_tx = vpn->now;
+	p->ping = vpn->cfg->ping;
+	p->ping_restart = vpn->cfg->ping_restart;
+	if (bq_init(&p->rx, max_frame + PROTO_HDR_LEN + RX_SLACK) < 0 ||
+	    bq_init(&p->tx, TX_QUEUE_BYTES) < 0)
+		goto fail;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	p->state = connecting ? PEER_CONNECTING : PEER_HANDSHAKE;
+	if (!connecting) {
+		p->ssl = tls_session_new(vpn->tls, fd);
+		if (!p->ssl)
+			goto fail;
+	}
+	if (vpn_watch(vpn, &p->watch, EPOLLIN | EPOLLOUT | EPOLLRDHUP) < 0)
+		goto fail;
+	p->next = vpn->peers;
+	vpn->peers = p;
+	vpn->n_peers++;
+	log_info("%s: %s", p->label, connecting ? "connecting" : "accepted TCP connection");
+	return p;
+fail:
+	log_warnx("%s: could not set up the connection", p ? p->label : "peer");
+	if (p) {
+		tls_session_free(p->ssl);
+		bq_free(&p->rx);
+		bq_free(&p->tx);
+		free(p);
+	}
+	close(fd);
+	return NULL;
+}
+
+void peer_close(struct peer *p, const char *why)
+{
+	bool was_up = p->was_up;
+
+	if (p->state == PEER_DEAD)
+		return;
+	log_msg(was_up ? LOG_LVL_NOTICE : LOG_LVL_WARN, "%s: connection closed: %s", p->label, why);
+	p->state = PEER_DEAD;
+	vpn_watch(p->vpn, &p->watch, 0);
+	if (was_up)
+		tunnel_peer_gone(p);
+	if (!p->vpn->server)
+		client_peer_closed(p->vpn, was_up);
+}
+
+void peer_reap(struct vpn *vpn)
+{
+	struct peer **pp = &vpn->peers;
+
+	while (*pp) {
+		struct peer *p = *pp;
+		if (p->state != PEER_DEAD) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		vpn->n_peers--;
+		tls_session_free(p->ssl);
+		close(p->watch.fd);
+		bq_free(&p->rx);
+		bq_free(&p->tx);
+		free(p);
+	}
+}
+
+/* Append one message (header + payload) to the send queue. false: no room. */
+static bool queue_msg(struct peer *p, uint8_t type, const uint8_t *payload, size_t len)
+{
+	uint8_t *dst = bq_reserve(&p->tx, PROTO_HDR_LEN + len);
+
+	if (!dst)
+		return false;
+	proto_put_header(dst, type, len);
+	if (len)
+		memcpy(dst + PROTO_HDR_LEN, payload, len);
+	bq_commit(&p->tx, PROTO_HDR_LEN + len);
+	return true;
+}
+
+void peer_send_frame(struct peer *p, const uint8_t *frame, size_t len)
+{
+	struct vpn *vpn = p->vpn;
+	uint8_t type = PROTO_FRAME;
+	const uint8_t *payload = frame;
+	size_t plen = len;
+
+	if (p->state != PEER_UP || len > p->max_frame)
+		return;
+	if (p->comp && len >= LZO_MIN_FRAME) {
+		ssize_t n = comp_compress(vpn->comp, frame, len, vpn->comp_buf, vpn->comp_buf_len,
+		                          vpn->now * 1000);
+		if (n > 0) {
+			type = PROTO_FRAME_LZO;
+			payload = vpn->comp_buf;
+			plen = (size_t)n;
+		}
+	}
+	if (!queue_msg(p, type, payload, plen)) {
+		p->stats.drops_queue_full++;
+		return;
+	}
+	p->stats.frames_out++;
+	p->stats.bytes_out += len;
+}
+
+static void send_hello(struct peer *p)
+{
+	const struct config *cfg = p->vpn->cfg;
+	struct proto_hello hello = {
+		.version = PROTO_VERSION,
+		.caps = (cfg->comp == COMP_YES || cfg->comp == COMP_ADAPTIVE) ? PROTO_CAP_LZO : 0,
+		.max_frame = p->vpn->max_frame,
+		.ping_interval = (uint16_t)cfg->ping,
+		.ping_timeout =
+		    (uint16_t)(cfg->keepalive_timeout ? cfg->keepalive_timeout : cfg->ping_restart),
+	};
+	uint8_t buf[128];
+	ssize_t n = proto_hello_encode(&hello, buf, sizeof(buf));
+	uint8_t *dst;
+
+	if (n < 0 || !(dst = bq_reserve(&p->tx, (size_t)n)))
+		exit_bug("HELLO does not fit an empty send queue");
+	memcpy(dst, buf, (size_t)n);
+	bq_commit(&p->tx, (size_t)n);
+}
+
+static const char *comp_setting(bool on)
+{
+	return on ? "LZO" : "off";
+}
+
+/* The peer's HELLO: agree on compression, frame size and keepalive, then frames may flow. */
+static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
+{
+	struct vpn *vpn = p->vpn;
+	struct proto_hello hello;
+	bool local_comp = vpn->cfg->comp == COMP_YES || vpn->cfg->comp == COMP_ADAPTIVE;
+	bool remote_comp;
+	int ret = proto_hello_decode(payload, len, &hello);
+
+	if (ret < 0) {
+		peer_close(p, ret == -EPROTONOSUPPORT
+		                  ? "peer speaks an unsupported protocol version"
+		                  : "malformed HELLO");
+		return ret;
+	}
+	remote_comp = hello.caps & PROTO_CAP_LZO;
+	p->comp = local_comp && remote_comp;
+	if (local_comp != remote_comp)
+		log_warnx("%s: compression mismatch (here %s, peer %s): the link runs uncompressed",
+		          p->label, comp_setting(local_comp), comp_setting(remote_comp));
+	p->max_frame = hello.max_frame < vpn->max_frame ? hello.max_frame : vpn->max_frame;
+	if (p->max_frame < 64) {
+		peer_close(p, "peer announced a maximum frame below 64 bytes");
+		return -EPROTO;
+	}
+	/* Like OpenVPN's pushed ping settings: a client without keepalive adopts the server's. */
+	if (!vpn->server && !vpn->cfg->ping && hello.ping_interval) {
+		p->ping = hello.ping_interval;
+		p->ping_restart = hello.ping_timeout;
+	}
+	p->state = PEER_UP;
+	p->was_up = true;
+	p->connected_since = time(NULL);
+	log_notice("%s: link up (%s, %s, compression %s, max frame %u)", p->label,
+	           SSL_get_version(p->ssl), SSL_get_cipher_name(p->ssl), comp_setting(p->comp),
+	           p->max_frame);
+	if (!vpn->server)
+		client_peer_up(vpn);
+	return 0;
+}
+
+static int handle_frame(struct peer *p, const struct proto_msg *msg)
+{
+	struct vpn *vpn = p->vpn;
+	const uint8_t *frame = msg->payload;
+	ssize_t len = (ssize_t)msg->len;
+
+	if (msg->type == PROTO_FRAME_LZO) {
+		if (!p->comp) {
+			peer_close(p, "protocol error: compressed frame on an uncompressed link");
+			return -EPROTO;
+		}
+		len =
+		    comp_decompress(vpn->comp, msg->payload, msg->len, vpn->comp_buf, p->max_frame);
+		if (len < 0) {
+			peer_close(p, "protocol error: compressed frame does not decompress");
+			return (int)len;
+		}
+		frame = vpn->comp_buf;
+	}
+	if (len < 14 || (size_t)len > p->max_frame) {
+		peer_close(p, "protocol error: frame size outside 14..max frame");
+		return -EPROTO;
+	}
+	p->stats.frames_in++;
+	p->stats.bytes_in += (uint64_t)len;
+	tunnel_frame_from_peer(p, frame, (size_t)len);
+	return 0;
+}
+
+static int handle_msg(struct peer *p, const struct proto_msg *msg)
+{
+	char reason[256];
+
+	if (p->state == PEER_HELLO) {
+		if (msg->type != PROTO_HELLO) {
+			peer_close(p, "protocol error: expected HELLO first");
+			return -EPROTO;
+		}
+		return handle_hello(p, msg->payload, msg->len);
+	}
+	switch (msg->type) {
+	case PROTO_FRAME:
+	case PROTO_FRAME_LZO:
+		return handle_frame(p, msg);
+	case PROTO_PING:
+		queue_msg(p, PROTO_PONG, msg->payload, msg->len);
+		return 0;
+	case PROTO_PONG:
+		return 0;
+	case PROTO_GOODBYE:
+		snprintf(reason, sizeof(reason), "peer said goodbye (%.*s)",
+		         (int)(msg->len < 200 ? msg->len : 200), (const char *)msg->payload);
+		peer_close(p, reason);
+		return -ECONNRESET;
+	default:
+		peer_close(p, "protocol error: unexpected message");
+		return -EPROTO;
+	}
+}
+
+/* Strategy: the receive queue holds at least one maximum message; read TLS records until
+ * OpenSSL has nothing more, parsing every complete message after each read, so one big read
+ * yields many frames. */
+static void parse_rx(struct peer *p)
+{
+	size_t max_payload = p->vpn->max_frame > 256 ? p->vpn->max_frame : 256;
+
+	while (p->state == PEER_HELLO || p->state == PEER_UP) {
+		struct proto_msg msg;
+		size_t avail;
+		const uint8_t *buf = bq_peek(&p->rx, &avail);
+		ssize_t n = proto_decode(buf, avail, max_payload, &msg);
+
+		if (n == 0)
+			return;
+		if (n < 0) {
+			peer_close(p, n == -EMSGSIZE ? "protocol error: message larger than the "
+			                               "maximum frame"
+			                             : "protocol error: malformed message");
+			return;
+		}
+		if (handle_msg(p, &msg) < 0)
+			return;
+		bq_consume(&p->rx, (size_t)n);
+	}
+}
+
+static void tls_failed(struct peer *p, const char *what, int ssl_err)
+{
+	char why[512];
+	const char *reason = p->ssl ? tls_session_reject_reason(p->ssl) : NULL;
+	unsigned long e = ERR_peek_last_error();
+
+	if (reason) {
+		snprintf(why, sizeof(why), "%s: %s", what, reason);
+	} else if (ssl_err == SSL_ERROR_SYSCALL && !e) {
+		snprintf(why, sizeof(why), "%s: %s", what,
+		         errno ? strerror(errno) : "connection closed by peer");
+	} else if (ssl_err == SSL_ERROR_ZERO_RETURN) {
+		snprintf(why, sizeof(why), "%s: peer closed TLS", what);
+	} else {
+		char buf[256] = "unknown error";
+		if (e)
+			ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(why, sizeof(why), "%s: %s", what, buf);
+	}
+	ERR_clear_error();
+	peer_close(p, why);
+}
+
+static void do_handshake(struct peer *p)
+{
+	int ret, err;
+
+	ERR_clear_error();
+	ret = SSL_do_handshake(p->ssl);
+	if (ret != 1) {
+		err = SSL_get_error(p->ssl, ret);
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+			p->want_write = err == SSL_ERROR_WANT_WRITE;
+			return;
+		}
+		tls_failed(p, "TLS handshake failed", err);
+		return;
+	}
+	p->want_write = false;
+	tls_peer_common_name(p->ssl, p->cn, sizeof(p->cn));
+	snprintf(p->label, sizeof(p->label), "%s/%s", p->cn, p->addr_str);
+	log_info("%s: TLS handshake done, certificate verified", p->label);
+	if (p->vpn->server && !server_peer_verified(p))
+		return;
+	p->state = PEER_HELLO;
+	send_hello(p);
+}
+
+static void do_read(struct peer *p)
+{
+	/* Strategy: bounded number of reads per event so one busy peer cannot starve others. */
+	for (int round = 0; round < 64 && (p->state == PEER_HELLO || p->state == PEER_UP);
+	     round++) {
+		size_t room;
+		uint8_t *dst = bq_tail_room(&p->rx, &room);
+		int n, err;
+
+		if (!room) {
+			peer_close(p, "receive buffer full without a complete message");
+			return;
+		}
+		ERR_clear_error();
+		n = SSL_read(p->ssl, dst, room > INT32_MAX ? INT32_MAX : (int)room);
+		if (n <= 0) {
+			err = SSL_get_error(p->ssl, n);
+			if (err == SSL_ERROR_WANT_READ)
+				return;
+			if (err == SSL_ERROR_WANT_WRITE) {
+				p->want_write = true;
+				return;
+			}
+			tls_failed(p, "read", err);
+			return;
+		}
+		bq_commit(&p->rx, (size_t)n);
+		p->stats.link_read += (uint64_t)n;
+		p->last_rx = p->vpn->now;
+		parse_rx(p);
+	}
+}
+
+void peer_flush(struct peer *p)
+{
+	if (p->state != PEER_HELLO && p->state != PEER_UP && p->state != PEER_CLOSING)
+		return;
+	p->want_write = false;
+	while (bq_len(&p->tx)) {
+		size_t len;
+		const uint8_t *buf = bq_peek(&p->tx, &len);
+		int n, err;
+
+		if (len > TLS_WRITE_CHUNK)
+			len = TLS_WRITE_CHUNK;
+		ERR_clear_error();
+		n = SSL_write(p->ssl, buf, (int)len);
+		if (n <= 0) {
+			err = SSL_get_error(p->ssl, n);
+			if (err == SSL_ERROR_WANT_WRITE) {
+				p->want_write = true;
+				break;
+			}
+			if (err == SSL_ERROR_WANT_READ)
+				break;
+			tls_failed(p, "write", err);
+			return;
+		}
+		bq_consume(&p->tx, (size_t)n);
+		p->stats.link_write += (uint64_t)n;
+		p->last_tx = p->vpn->now;
+	}
+	if (p->state == PEER_CLOSING && !bq_len(&p->tx)) {
+		SSL_shutdown(p->ssl);
+		peer_close(p, "goodbye sent");
+		return;
+	}
+	update_events(p);
+}
+
+bool peer_wants_flush(const struct peer *p)
+{
+	return bq_len(&p->tx) && !p->want_write &&
+	       (p->state == PEER_HELLO || p->state == PEER_UP || p->state == PEER_CLOSING);
+}
+
+static void finish_connect(struct peer *p)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(p->watch.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err) {
+		peer_close(p, strerror(err));
+		return;
+	}
+	p->ssl = tls_session_new(p->vpn->tls, p->watch.fd);
+	if (!p->ssl) {
+		peer_close(p, "TLS session setup failed");
+		return;
+	}
+	log_info("%s: TCP connected, TLS handshake", p->label);
+	p->state = PEER_HANDSHAKE;
+	do_handshake(p);
+}
+
+static void peer_on_event(struct watch *w, uint32_t events)
+{
+	struct peer *p = container_of(w, struct peer, watch);
+
+	if (p->state == PEER_DEAD)
+		return;
+	if (p->state == PEER_CONNECTING) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			finish_connect(p);
+	} else if (p->state == PEER_HANDSHAKE) {
+		do_handshake(p);
+	}
+	if (p->state == PEER_HELLO || p->state == PEER_UP)
+		do_read(p);
+	if (p->state == PEER_HELLO || p->state == PEER_UP || p->state == PEER_CLOSING)
+		peer_flush(p);
+	if (p->state == PEER_CLOSING && (events & (EPOLLHUP | EPOLLERR)))
+		peer_close(p, "connection lost while closing");
+	update_events(p);
+}
+
+void peer_goodbye(struct peer *p, const char *reason)
+{
+	if (p->state != PEER_UP && p->state != PEER_HELLO) {
+		peer_close(p, reason);
+		return;
+	}
+	queue_msg(p, PROTO_GOODBYE, (const uint8_t *)reason, strlen(reason));
+	p->state = PEER_CLOSING;
+	p->closing_since = p->vpn->now;
+	log_info("%s: saying goodbye (%s)", p->label, reason);
+	peer_flush(p);
+}
+
+void peer_tick(struct peer *p)
+{
+	struct vpn *vpn = p->vpn;
+	uint64_t now = vpn->now;
+	char why[128];
+
+	if (p->state == PEER_DEAD)
+		return;
+	if (p->state == PEER_CLOSING) {
+		if (now - p->closing_since >= 2)
+			peer_close(p, "goodbye not acknowledged in time");
+		return;
+	}
+	if (p->state != PEER_UP) {
+		if (now - p->started >= vpn->cfg->hand_window) {
+			snprintf(why, sizeof(why),
+			         "no working link within %u s (hand-window): giving up",
+			         vpn->cfg->hand_window);
+			peer_close(p, why);
+		}
+		return;
+	}
+	if (vpn->cfg->ping_exit && now - p->last_rx >= vpn->cfg->ping_exit) {
+		log_notice("%s: nothing received for %u s (ping-exit): exiting", p->label,
+		           vpn->cfg->ping_exit);
+		vpn->run = STOP;
+		return;
+	}
+	if (p->ping_restart && now - p->last_rx >= p->ping_restart) {
+		snprintf(why, sizeof(why), "nothing received for %u s (ping-restart)",
+		         p->ping_restart);
+		peer_close(p, why);
+		return;
+	}
+	if (p->ping && now - p->last_tx >= p->ping) {
+		uint8_t stamp[8] = { 0 };
+		memcpy(stamp, &now, sizeof(stamp));
+		queue_msg(p, PROTO_PING, stamp, sizeof(stamp));
+		peer_flush(p);
+	}
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A peer: one TLS-over-TCP connection to another site, from TCP connect through the TLS
+ * handshake and the HELLO exchange to frames flowing, with a bounded send queue, keepalive and
+ * deadlines. Malformed input closes this connection only.
+ */
+#ifndef L2VPN_PEER_H
+#define L2VPN_PEER_H
+
+#include "context.h"
+
+/* Take over socket FD (non-blocking) to a peer at SA. CONNECTING: a client connect() is in
+ * progress; otherwise the TLS handshake starts at once. Returns the peer (linked into
+ * vpn->peers and the loop) or NULL (FD closed, logged). */
+struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
+                      bool connecting);
+
+/* Queue one Ethernet frame for the peer (compressed when negotiated and worthwhile). Dropped and
+ * counted when the peer is not up or its queue is full. */
+void peer_send_frame(struct peer *p, const uint8_t *frame, size_t len);
+
+/* Write as much of the send queue as the socket takes now. */
+void peer_flush(struct peer *p);
+
+/* Keepalive and deadlines; call about once a second. */
+void peer_tick(struct peer *p);
+
+/* Say goodbye (queued after pending frames) and shut TLS down; the peer is freed by
+ * peer_reap(). */
+void peer_goodbye(struct peer *p, const char *reason);
+
+/* Close at once, logging WHY. The peer stays allocated until peer_reap(). */
+void peer_close(struct peer *p, const char *why);
+
+/* Free peers closed during this loop turn. */
+void peer_reap(struct vpn *vpn);
+
+/* Peer with pending output that the loop should flush. */
+bool peer_wants_flush(const struct peer *p);
+
+#endif

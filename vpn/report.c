@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config-build.h"
+#include "comp.h"
+#include "log.h"
+#include "mactable.h"
+#include "status.h"
+
+struct route_collect {
+	struct vpn *vpn;
+	struct status_route *routes;
+	size_t n, cap;
+	time_t wall_offset; /* wall clock minus monotonic */
+};
+
+static void collect_route(const uint8_t mac[6], int port, uint64_t last_seen, void *arg)
+{
+	struct route_collect *rc = arg;
+	struct status_route *r;
+
+	if (port == 0)
+		return; /* MACs on our own side are not routes to a client */
+	for (struct peer *p = rc->vpn->peers; p; p = p->next) {
+		if (p->port != port || p->state == PEER_DEAD)
+			continue;
+		if (rc->n == rc->cap)
+			return;
+		r = &rc->routes[rc->n++];
+		memcpy(r->mac, mac, 6);
+		r->common_name = p->cn;
+		r->real_address = p->addr_str;
+		r->last_ref = (time_t)last_seen + rc->wall_offset;
+		return;
+	}
+}
+
+static int format_server(struct vpn *vpn, char **out)
+{
+	struct status_client *clients = calloc(vpn->n_peers + 1, sizeof(*clients));
+	struct route_collect rc = { .vpn = vpn };
+	struct status_server s = { .now = time(NULL), .title = "l2vpn " L2VPN_VERSION };
+	size_t n = 0;
+	int ret = -ENOMEM;
+
+	rc.cap = vpn->macs ? mactable_count(vpn->macs) : 0;
+	rc.routes = calloc(rc.cap + 1, sizeof(*rc.routes));
+	rc.wall_offset = s.now - (time_t)vpn->now;
+	if (!clients || !rc.routes)
+		goto out;
+	for (struct peer *p = vpn->peers; p; p = p->next) {
+		if (p->state != PEER_UP)
+			continue;
+		clients[n++] = (struct status_client){
+			.common_name = p->cn,
+			.real_address = p->addr_str,
+			.bytes_received = p->stats.link_read,
+			.bytes_sent = p->stats.link_write,
+			.connected_since = p->connected_since,
+			.client_id = (unsigned)p->port,
+			.peer_id = (unsigned)p->port,
+			.cipher = SSL_get_cipher_name(p->ssl),
+		};
+	}
+	if (vpn->macs)
+		mactable_foreach(vpn->macs, collect_route, &rc);
+	s.clients = clients;
+	s.n_clients = n;
+	s.routes = rc.routes;
+	s.n_routes = rc.n;
+	ret =
+	    status_format_server(&s, vpn->cfg->status_version ? vpn->cfg->status_version : 1, out);
+out:
+	free(clients);
+	free(rc.routes);
+	return ret;
+}
+
+static int format_client(struct vpn *vpn, char **out)
+{
+	struct status_p2p s = {
+		.now = time(NULL),
+		.tap_read = vpn->counters.tap_read,
+		.tap_write = vpn->counters.tap_write,
+	};
+
+	for (struct peer *p = vpn->peers; p; p = p->next) {
+		s.link_read += p->stats.link_read;
+		s.link_write += p->stats.link_write;
+		s.auth_read += p->stats.link_read;
+	}
+	if (vpn->comp && vpn->cfg->comp != COMP_UNSET) {
+		const struct comp_stats *cs = comp_get_stats(vpn->comp);
+		s.has_comp = true;
+		s.pre_compress = cs->pre_compress;
+		s.post_compress = cs->post_compress;
+		s.pre_decompress = cs->pre_decompress;
+		s.post_decompress = cs->post_decompress;
+	}
+	return status_format_p2p(&s, out);
+}
+
+int report_format(struct vpn *vpn, char **out)
+{
+	return vpn->server ? format_server(vpn, out) : format_client(vpn, out);
+}
+
+void report_write_file(struct vpn *vpn, int fallback_fd)
+{
+	char *text = NULL;
+	int ret;
+
+	if (!vpn->cfg->status_file)
+		return;
+	ret = report_format(vpn, &text);
+	if (ret < 0) {
+		log_warn(ret, "status %s", vpn->cfg->status_file);
+		return;
+	}
+	ret = status_write_atomic(vpn->cfg->status_file, text, strlen(text));
+	if ((ret == -EACCES || ret == -EPERM) && fallback_fd >= 0)
+		ret = status_rewrite_fd(fallback_fd, text, strlen(text));
+	if (ret < 0)
+		log_warn(ret, "cannot write status file %s", vpn->cfg->status_file);
+	free(text);
+}
+
+void report_log(struct vpn *vpn)
+{
+	char *text = NULL, *line, *save = NULL;
+
+	if (report_format(vpn, &text) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_notice("%s", line);
+	free(text);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Server (listener, accept, duplicate CN) and client (remotes, connect, backoff) roles. */
+#ifndef L2VPN_ROLES_H
+#define L2VPN_ROLES_H
+
+#include "context.h"
+
+/* Open the listening sockets of `local`/`lport`. 0 or -errno (logged). */
+int server_listen(struct vpn *vpn);
+void server_close(struct vpn *vpn);
+/* A peer's certificate was verified: apply max-clients and duplicate-cn. false: refused. */
+bool server_peer_verified(struct peer *p);
+
+/* Start a connection attempt when due. Call each loop turn. */
+void client_tick(struct vpn *vpn);
+/* Milliseconds until the next attempt is due (-1: none pending). */
+int client_wait_ms(const struct vpn *vpn);
+/* The link is up: reset the backoff. */
+void client_peer_up(struct vpn *vpn);
+/* The link went away (or an attempt failed): schedule the next attempt. */
+void client_peer_closed(struct vpn *vpn, bool was_up);
+/* Reconnect at once (SIGUSR1/SIGHUP). */
+void client_restart_now(struct vpn *vpn);
+
+#endif

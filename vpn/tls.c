@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "tls.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "log.h"
+
+struct tls_ctx {
+	SSL_CTX *ssl_ctx;
+	X509_STORE *store; /* CA + CRL; each session holds its own reference */
+	bool server;
+	enum config_cert_purpose remote_cert_tls, ns_cert_type;
+	char *verify_name;
+	enum config_x509_match verify_match;
+	char *ca_path, *ca_inline, *crl_path;
+	struct timespec crl_mtime;
+	off_t crl_size;
+};
+
+static int reject_reason_index = -1;
+
+void tls_global_init(void)
+{
+	if (reject_reason_index < 0)
+		reject_reason_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+void tls_log_errors(int level, const char *what)
+{
+	unsigned long e;
+	char buf[256];
+	bool any = false;
+
+	while ((e = ERR_get_error())) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		log_msg(level, "%s: %s", what, buf);
+		any = true;
+	}
+	if (!any)
+		log_msg(level, "%s: failed", what);
+}
+
+/* BIO over either a file path or an inline PEM block. */
+static BIO *pem_bio(const char *path, const char *inline_pem)
+{
+	if (inline_pem)
+		return BIO_new_mem_buf(inline_pem, -1);
+	return BIO_new_file(path, "r");
+}
+
+static const char *pem_name(const struct config_pem *pem, const char *what)
+{
+	return pem->path ? pem->path : what;
+}
+
+/* Load every certificate of the CA bundle into STORE. */
+static int load_ca(X509_STORE *store, const char *path, const char *inline_pem)
+{
+	BIO *bio = pem_bio(path, inline_pem);
+	X509 *x;
+	int n = 0;
+
+	if (!bio) {
+		tls_log_errors(LOG_LVL_ERROR, path ? path : "inline <ca>");
+		return -ENOENT;
+	}
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		X509_STORE_add_cert(store, x);
+		X509_free(x);
+		n++;
+	}
+	ERR_clear_error(); /* the read that ends the loop leaves "no start line" */
+	BIO_free(bio);
+	if (!n) {
+		log_errorx("%s: no certificate found in CA file", path ? path : "inline <ca>");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Add the CRLs of FILE to STORE. Logs (and fails closed) when one has expired. */
+static int load_crl(X509_STORE *store, const char *path)
+{
+	BIO *bio = BIO_new_file(path, "r");
+	X509_CRL *crl;
+	int n = 0;
+
+	if (!bio) {
+		log_errorx("crl-verify %s: cannot read the CRL: %s", path, strerror(errno));
+		ERR_clear_error();
+		return -ENOENT;
+	}
+	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL))) {
+		const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+		if (next && X509_cmp_current_time(next) < 0) {
+			log_errorx("crl-verify %s: the CRL expired (nextUpdate passed): every new "
+			           "connection is refused until it is renewed (l2vpn-ca gen-crl)",
+			           path);
+		}
+		X509_STORE_add_crl(store, crl);
+		X509_CRL_free(crl);
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	if (!n) {
+		log_errorx("crl-verify %s: no CRL found in the file", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A fresh store with the CA and (if configured) the CRL. */
+static int build_store(struct tls_ctx *tls, X509_STORE **out)
+{
+	X509_STORE *store = X509_STORE_new();
+	int ret;
+
+	if (!store)
+		return -ENOMEM;
+	ret = load_ca(store, tls->ca_path, tls->ca_inline);
+	if (ret < 0)
+		goto fail;
+	if (tls->crl_path) {
+		ret = load_crl(store, tls->crl_path);
+		if (ret < 0)
+			goto fail;
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
+	}
+	*out = store;
+	return 0;
+fail:
+	X509_STORE_free(store);
+	return ret;
+}
+
+static bool crl_changed(struct tls_ctx *tls, struct stat *st)
+{
+	if (stat(tls->crl_path, st) < 0)
+		return true;
+	return st->st_mtim.tv_sec != tls->crl_mtime.tv_sec ||
+	       st->st_mtim.tv_nsec != tls->crl_mtime.tv_nsec || st->st_size != tls->crl_size;
+}
+
+static int refresh_store(struct tls_ctx *tls)
+{
+	struct stat st;
+	X509_STORE *store;
+	int ret;
+
+	if (tls->store && (!tls->crl_path || !crl_changed(tls, &st)))
+		return 0;
+	if (tls->crl_path && stat(tls->crl_path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	ret = build_store(tls, &store);
+	if (ret < 0)
+		return ret;
+	if (tls->store)
+		log_notice("crl-verify %s: reloaded", tls->crl_path);
+	X509_STORE_free(tls->store);
+	tls->store = store;
+	if (tls->crl_path) {
+		tls->crl_mtime = st.st_mtim;
+		tls->crl_size = st.st_size;
+	}
+	return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void set_reject(SSL *ssl, const char *fmt, ...)
+{
+	va_list ap;
+	char *reason = OPENSSL_zalloc(256);
+
+	if (!reason)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, 256, fmt, ap);
+	va_end(ap);
+	OPENSSL_free(SSL_get_ex_data(ssl, reject_reason_index));
+	SSL_set_ex_data(ssl, reject_reason_index, reason);
+}
+
+const char *tls_session_reject_reason(const SSL *ssl)
+{
+	return SSL_get_ex_data(ssl, reject_reason_index);
+}
+
+/* remote-cert-tls: keyUsage must be present, extendedKeyUsage must name the role. */
+static bool has_tls_role(X509 *cert, enum config_cert_purpose role)
+{
+	uint32_t xku = X509_get_extended_key_usage(cert);
+	uint32_t flags = X509_get_extension_flags(cert);
+
+	if (!(flags & EXFLAG_KUSAGE) || !(flags & EXFLAG_XKUSAGE))
+		return false;
+	return role == PURPOSE_SERVER ? (xku & XKU_SSL_SERVER) : (xku & XKU_SSL_CLIENT);
+}
+
+/* ns-cert-type (and the default role check): OpenSSL's SSL client/server purpose, which honours
+ * extendedKeyUsage, keyUsage and the Netscape cert type where present. */
+static bool has_purpose(X509 *cert, enum config_cert_purpose role)
+{
+	int id = role == PURPOSE_SERVER ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT;
+	return X509_check_purpose(cert, id, 0) == 1;
+}
+
+static bool name_matches(X509 *cert, const char *want, enum config_x509_match how)
+{
+	char buf[1024];
+	X509_NAME *subject = X509_get_subject_name(cert);
+
+	if (how == X509_MATCH_SUBJECT) {
+		X509_NAME_oneline(subject, buf, sizeof(buf));
+		return !strcmp(buf, want);
+	}
+	if (X509_NAME_get_text_by_NID(subject, NID_commonName, buf, sizeof(buf)) < 0)
+		return false;
+	if (how == X509_MATCH_PREFIX)
+		return !strncmp(buf, want, strlen(want));
+	return !strcmp(buf, want);
+}
+
+static const char *role_name(enum config_cert_purpose role)
+{
+	return role == PURPOSE_SERVER ? "server" : "client";
+}
+
+static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_ctx *tls = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	X509 *cert = X509_STORE_CTX_get_current_cert(store_ctx);
+	enum config_cert_purpose want = tls->server ? PURPOSE_CLIENT : PURPOSE_SERVER;
+
+	if (!preverify_ok) {
+		int err = X509_STORE_CTX_get_error(store_ctx);
+		set_reject(ssl, "certificate verification failed: %s",
+		           X509_verify_cert_error_string(err));
+		return 0;
+	}
+	if (X509_STORE_CTX_get_error_depth(store_ctx) != 0)
+		return 1;
+
+	if (tls->remote_cert_tls != PURPOSE_NONE && !has_tls_role(cert, tls->remote_cert_tls)) {
+		set_reject(ssl,
+		           "remote-cert-tls %s: the peer certificate lacks keyUsage or the "
+		           "extendedKeyUsage for a TLS %s",
+		           role_name(tls->remote_cert_tls), role_name(tls->remote_cert_tls));
+		goto reject;
+	}
+	if (tls->ns_cert_type != PURPOSE_NONE && !has_purpose(cert, tls->ns_cert_type)) {
+		set_reject(ssl, "ns-cert-type %s: the peer certificate is not a %s certificate",
+		           role_name(tls->ns_cert_type), role_name(tls->ns_cert_type));
+		goto reject;
+	}
+	/* With no explicit check, still refuse a certificate made for the other role: a client
+	 * certificate from the same CA must never pass as a server (and the reverse). */
+	if (tls->remote_cert_tls == PURPOSE_NONE && tls->ns_cert_type == PURPOSE_NONE &&
+	    !has_purpose(cert, want)) {
+		set_reject(ssl, "the peer certificate is not valid for a TLS %s", role_name(want));
+		goto reject;
+	}
+	if (tls->verify_name && !name_matches(cert, tls->verify_name, tls->verify_match)) {
+		set_reject(ssl, "verify-x509-name: the peer certificate does not match '%s'",
+		           tls->verify_name);
+		goto reject;
+	}
+	return 1;
+reject:
+	X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_APPLICATION_VERIFICATION);
+	return 0;
+}
+
+/* A private key file readable by group or others is refused, like ssh does. */
+static int check_key_mode(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		log_error(errno, "key %s", path);
+		return -errno;
+	}
+	if (st.st_mode & 077) {
+		log_errorx("key %s is readable by group or others (mode %04o): refusing to use it; "
+		           "fix with: chmod 600 %s",
+		           path, (unsigned)(st.st_mode & 07777), path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int load_cert_and_key(SSL_CTX *ctx, const struct config *cfg)
+{
+	BIO *bio = NULL;
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	int ret = -EINVAL;
+
+	bio = pem_bio(cfg->cert.path, cfg->cert.inline_pem);
+	if (!bio || !(cert = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		tls_log_errors(LOG_LVL_ERROR, pem_name(&cfg->cert, "inline <cert>"));
+		goto out;
+	}
+	/* Chain certificates after the leaf in the same file go out with it. */
+	if (SSL_CTX_use_certificate(ctx, cert) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, pem_name(&cfg->cert, "inline <cert>"));
+		goto out;
+	}
+	for (X509 *extra; (extra = PEM_read_bio_X509(bio, NULL, NULL, NULL));)
+		SSL_CTX_add0_chain_cert(ctx, extra);
+	ERR_clear_error();
+	BIO_free(bio);
+
+	if (cfg->key.path && (ret = check_key_mode(cfg->key.path)) < 0)
+		goto out_nobio;
+	ret = -EINVAL;
+	bio = pem_bio(cfg->key.path, cfg->key.inline_pem);
+	if (!bio || !(key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL))) {
+		tls_log_errors(LOG_LVL_ERROR, pem_name(&cfg->key, "inline <key>"));
+		goto out;
+	}
+	if (SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+		log_errorx("key %s does not match certificate %s",
+		           pem_name(&cfg->key, "inline <key>"),
+		           pem_name(&cfg->cert, "inline <cert>"));
+		ERR_clear_error();
+		goto out;
+	}
+	ret = 0;
+out:
+	BIO_free(bio);
+out_nobio:
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return ret;
+}
+
+static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
+{
+	int min = cfg->tls_version_min ? cfg->tls_version_min : TLS1_2_VERSION;
+
+	if (SSL_CTX_set_min_proto_version(ctx, min) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "tls-version-min");
+		return -EINVAL;
+	}
+	if (cfg->tls_cipher && SSL_CTX_set_cipher_list(ctx, cfg->tls_cipher) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "tls-cipher");
+		return -EINVAL;
+	}
+	if (cfg->tls_ciphersuites && SSL_CTX_set_ciphersuites(ctx, cfg->tls_ciphersuites) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "tls-ciphersuites");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
+{
+	struct tls_ctx *tls = calloc(1, sizeof(*tls));
+	int ret = -ENOMEM;
+
+	tls_global_init();
+	if (!tls)
+		return -ENOMEM;
+	tls->server = server;
+	tls->remote_cert_tls = cfg->remote_cert_tls;
+	tls->ns_cert_type = cfg->ns_cert_type;
+	tls->verify_match = cfg->verify_x509_match;
+	tls->verify_name = dup_or_null(cfg->verify_x509_name);
+	tls->ca_path = dup_or_null(cfg->ca.path);
+	tls->ca_inline = dup_or_null(cfg->ca.inline_pem);
+	tls->crl_path = dup_or_null(cfg->crl_verify);
+	tls->ssl_ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+	if (!tls->ssl_ctx)
+		goto fail;
+	SSL_CTX_set_app_data(tls->ssl_ctx, tls);
+	SSL_CTX_set_options(tls->ssl_ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+	                                      SSL_OP_NO_TICKET | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_session_cache_mode(tls->ssl_ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_num_tickets(tls->ssl_ctx, 0);
+	SSL_CTX_set_mode(tls->ssl_ctx,
+	                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_verify(tls->ssl_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+	                   verify_callback);
+	SSL_CTX_set_verify_depth(tls->ssl_ctx, 8);
+
+	if ((ret = set_versions_and_ciphers(tls->ssl_ctx, cfg)) < 0)
+		goto fail;
+	if ((ret = load_cert_and_key(tls->ssl_ctx, cfg)) < 0)
+		goto fail;
+	if ((ret = refresh_store(tls)) < 0)
+		goto fail;
+	if (server && tls->store) {
+		/* Tell clients which CA we want (their certificate selection, and for logs). */
+		STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
+		STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(tls->store);
+		for (int i = 0; names && i < sk_X509_OBJECT_num(objs); i++) {
+			X509 *ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+			if (ca)
+				sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(ca)));
+		}
+		SSL_CTX_set_client_CA_list(tls->ssl_ctx, names);
+	}
+	*out = tls;
+	return 0;
+fail:
+	tls_ctx_free(tls);
+	return ret;
+}
+
+void tls_ctx_free(struct tls_ctx *tls)
+{
+	if (!tls)
+		return;
+	SSL_CTX_free(tls->ssl_ctx);
+	X509_STORE_free(tls->store);
+	free(tls->verify_name);
+	free(tls->ca_path);
+	free(tls->ca_inline);
+	free(tls->crl_path);
+	free(tls);
+}
+
+static void free_reject_reason(SSL *ssl)
+{
+	OPENSSL_free(SSL_get_ex_data(ssl, reject_reason_index));
+	SSL_set_ex_data(ssl, reject_reason_index, NULL);
+}
+
+SSL *tls_session_new(struct tls_ctx *tls, int fd)
+{
+	SSL *ssl;
+
+	if (refresh_store(tls) < 0)
+		return NULL;
+	ssl = SSL_new(tls->ssl_ctx);
+	if (!ssl) {
+		tls_log_errors(LOG_LVL_ERROR, "SSL_new");
+		return NULL;
+	}
+	if (SSL_set1_verify_cert_store(ssl, tls->store) != 1 || SSL_set_fd(ssl, fd) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "TLS session setup");
+		SSL_free(ssl);
+		return NULL;
+	}
+	if (tls->server)
+		SSL_set_accept_state(ssl);
+	else
+		SSL_set_connect_state(ssl);
+	return ssl;
+}
+
+void tls_session_free(SSL *ssl)
+{
+	if (!ssl)
+		return;
+	free_reject_reason(ssl);
+	SSL_free(ssl);
+}
+
+void tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+
+	snprintf(buf, len, "UNDEF");
+	if (cert)
+		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
+		                          (int)len);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS for the tunnel: OpenSSL 3 contexts built from the config (CA, certificate, key, CRL,
+ * versions, ciphers), mutual certificate authentication and the peer checks OpenVPN users know
+ * (remote-cert-tls, ns-cert-type, verify-x509-name, crl-verify with reload on change).
+ */
+#ifndef L2VPN_TLS_H
+#define L2VPN_TLS_H
+
+#include <openssl/ssl.h>
+#include <stdbool.h>
+
+#include "config.h"
+
+struct tls_ctx;
+
+/* Build the TLS context for CFG in the given role. Loads and checks everything (CA parses,
+ * certificate matches key, key not readable by group/others, CRL readable). Returns 0 or
+ * -errno; the reason has been logged. */
+int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server);
+void tls_ctx_free(struct tls_ctx *tls);
+
+/* A new TLS session on connected socket FD (server or client side per the context), with the
+ * current CA/CRL store. Re-reads the CRL first when its file changed. NULL on failure (logged),
+ * including when the CRL has expired (fail closed). */
+SSL *tls_session_new(struct tls_ctx *tls, int fd);
+
+/* Free a session made by tls_session_new(). */
+void tls_session_free(SSL *ssl);
+
+/* The reason the peer checks refused SSL's peer certificate, or NULL. */
+const char *tls_session_reject_reason(const SSL *ssl);
+
+/* Copy the peer certificate's CN into BUF ("UNDEF" when none). */
+void tls_peer_common_name(const SSL *ssl, char *buf, size_t len);
+
+/* Log and clear the OpenSSL error queue, prefixed with WHAT. */
+void tls_log_errors(int level, const char *what);
+
+/* One-time library setup/teardown. */
+void tls_global_init(void);
+
+#endif
