@@ -25,8 +25,15 @@ struct tb_err {
 int tb_name_check(const char *name, struct tb_err *err);
 
 /* The locally administered unicast MAC l2vpn gives a tap it creates: fe:xx:xx:xx:xx:xx, a pure
- * function of NAME. The high first octet keeps it from ever being the lowest port MAC, so a
- * bridge never adopts it (and never changes its own MAC when the tap comes or goes). */
+ * function of NAME and HOST_ID. The high first octet keeps it from ever being the lowest port
+ * MAC, so a bridge never adopts it (and never changes its own MAC when the tap comes or goes). */
+void tb_tap_mac_for(const char *name, uint64_t host_id, uint8_t mac[6]);
+
+/* This host's identity for tap MACs: /etc/machine-id mixed with the network namespace, so that
+ * tap0 at two sites (or in two lab namespaces) differs while staying stable across re-creation. */
+uint64_t tb_host_id(void);
+
+/* tb_tap_mac_for(NAME, tb_host_id()): the MAC a tap named NAME gets here. */
 void tb_tap_mac_for_name(const char *name, uint8_t mac[6]);
 
 /* Offload bits for tb_tap_set_offload(), mirroring the kernel's TUN_F_* flags. */

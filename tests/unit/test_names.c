@@ -25,10 +25,10 @@ static void test_invalid_names(void **state)
 		const char *name;
 		int code;
 	} bad[] = {
-		{ "", -EINVAL },          { "1234567890123456", -ENAMETOOLONG },
-		{ "tap/0", -EINVAL },     { "tap 0", -EINVAL },
-		{ "tap\t0", -EINVAL },    { ".", -EINVAL },
-		{ "..", -EINVAL },        { "tap:1", -EINVAL },
+		{ "", -EINVAL },       { "1234567890123456", -ENAMETOOLONG },
+		{ "tap/0", -EINVAL },  { "tap 0", -EINVAL },
+		{ "tap\t0", -EINVAL }, { ".", -EINVAL },
+		{ "..", -EINVAL },     { "tap:1", -EINVAL },
 		{ "tap\n", -EINVAL },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -51,15 +51,27 @@ static void test_error_names_the_device(void **state)
 static void test_tap_mac_stable_and_local(void **state)
 {
 	(void)state;
-	uint8_t a[6], b[6], c[6];
-	tb_tap_mac_for_name("tap0", a);
-	tb_tap_mac_for_name("tap0", b);
-	tb_tap_mac_for_name("tap1", c);
+	uint8_t a[6], b[6], c[6], d[6];
+	tb_tap_mac_for("tap0", 42, a);
+	tb_tap_mac_for("tap0", 42, b);
+	tb_tap_mac_for("tap1", 42, c);
+	tb_tap_mac_for("tap0", 43, d); /* the same name at another site */
 	assert_memory_equal(a, b, 6);
 	assert_memory_not_equal(a, c, 6);
+	assert_memory_not_equal(a, d, 6);
 	assert_int_equal(a[0], 0xfe);
-	assert_int_equal(a[0] & 0x01, 0); /* unicast */
+	assert_int_equal(a[0] & 0x01, 0);    /* unicast */
 	assert_int_equal(a[0] & 0x02, 0x02); /* locally administered */
+}
+
+static void test_tap_mac_for_name_uses_this_host(void **state)
+{
+	(void)state;
+	uint8_t a[6], b[6];
+	tb_tap_mac_for_name("tap0", a);
+	tb_tap_mac_for("tap0", tb_host_id(), b);
+	assert_memory_equal(a, b, 6);
+	assert_int_equal(tb_host_id(), tb_host_id());
 }
 
 int main(void)
@@ -69,6 +81,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_names),
 		cmocka_unit_test(test_error_names_the_device),
 		cmocka_unit_test(test_tap_mac_stable_and_local),
+		cmocka_unit_test(test_tap_mac_for_name_uses_this_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
