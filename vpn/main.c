@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* l2vpn: parse the command line and dispatch to the daemon or a one-shot action. */
+#include "config-build.h"
+#include "config.h"
+#include "mktun.h"
+
+#include <stdio.h>
+
+static void print_usage(void)
+{
+	fputs(
+	    "Usage: l2vpn [CONFIG-FILE] [--directive args...]\n"
+	    "       l2vpn --config FILE [--test-config]\n"
+	    "       l2vpn --mktun --dev tapN [--dev-type tap] [--user U] [--group G]\n"
+	    "                     [--tun-mtu N] [--bridge BR]\n"
+	    "       l2vpn --rmtun --dev tapN\n"
+	    "       l2vpn --help | --version\n"
+	    "\n"
+	    "A bridged Layer-2 VPN over TLS/TCP. Directives are OpenVPN's (dev, remote, ca,\n"
+	    "cert, key, ...), given in a config file or as --directive args on the command line.\n"
+	    "--mktun creates a persistent tap (for ifupdown's pre-up), optionally owned by U/G\n"
+	    "and attached to bridge BR; --rmtun removes it (post-down).\n"
+	    "\n"
+	    "Exit status: 0 ok, 1 runtime error, 2 usage error.\n",
+	    stdout);
+}
+
+/* The daemon lands with vpn/daemon.c; until then ACTION_RUN says so. */
+static int run_daemon(struct config *cfg)
+{
+	(void)cfg;
+	fprintf(stderr, "l2vpn: daemon mode not built yet\n");
+	return L2VPN_EXIT_RUNTIME;
+}
+
+static int dispatch(struct config *cfg)
+{
+	switch (cfg->action) {
+	case ACTION_MKTUN:
+		return mktun_run(cfg);
+	case ACTION_RMTUN:
+		return rmtun_run(cfg);
+	case ACTION_HELP:
+		print_usage();
+		return L2VPN_EXIT_OK;
+	case ACTION_VERSION:
+		printf("l2vpn %s\n", L2VPN_VERSION);
+		return L2VPN_EXIT_OK;
+	case ACTION_RUN:
+		break;
+	}
+	return run_daemon(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct config_error err = { { 0 } };
+	struct config cfg;
+	int rc;
+
+	config_init(&cfg);
+	if (config_parse_argv(&cfg, argc, argv, &err) < 0 || config_finish(&cfg, &err) < 0) {
+		fprintf(stderr, "l2vpn: %s\nTry 'l2vpn --help' for more information.\n", err.msg);
+		rc = L2VPN_EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg.n_warnings; i++)
+		fprintf(stderr, "l2vpn: warning: %s\n", cfg.warnings[i]);
+	rc = dispatch(&cfg);
+out:
+	config_free(&cfg);
+	return rc;
+}
