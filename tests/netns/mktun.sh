@@ -118,6 +118,18 @@ expect_match 'CAP_NET_ADMIN is needed' "... says CAP_NET_ADMIN is needed"
 ok "tap7 still exists" have tap7
 ok "root removes tap7" l2vpn --rmtun --dev tap7
 
+# --- a tap held open by a running process (the daemon) cannot be removed under it
+TB=${L2VPN_BUILD_ROOT:-build}/tests/netns/tb-tool
+ok "root makes tap8" l2vpn --mktun --dev tap8
+bg a holder "$TB" hold tap8
+ok "a process holds tap8 open" wait_for 5 grep -q existed "$WORK/holder.log"
+expect_exit 1 "--rmtun of a tap in use: exit 1" l2vpn --rmtun --dev tap8
+expect_match '^l2vpn: .*tap8.*busy.*in use by another process' "... says tap8 is in use"
+ok "tap8 still exists" have tap8
+stop holder
+ok "--rmtun tap8 once released" l2vpn --rmtun --dev tap8
+ok "tap8 is gone" gone tap8
+
 # --- usage errors: exit 2
 expect_exit 2 "--dev name longer than 15 bytes: exit 2" l2vpn --mktun --dev tap0123456789abc
 expect_match '^l2vpn: .*(longer than 15|too long)' "... says the name is too long"
