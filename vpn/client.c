@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -41,6 +42,37 @@ static void schedule_retry(struct vpn *vpn)
 	}
 }
 
+/* resolv-retry N: give up when names have not resolved for N seconds (infinite by default). */
+static void resolve_failed(struct vpn *vpn)
+{
+	struct client_state *c = &vpn->client;
+
+	if (!c->resolve_failing_since)
+		c->resolve_failing_since = vpn->now ? vpn->now : 1;
+	if (vpn->cfg->resolv_retry >= 0 &&
+	    vpn->now - c->resolve_failing_since >= (uint64_t)vpn->cfg->resolv_retry) {
+		log_errorx("names did not resolve for %d s (resolv-retry): exiting",
+		           vpn->cfg->resolv_retry);
+		vpn->run = STOP;
+	}
+}
+
+/* remote-random: shuffle the remotes once, at start. */
+void client_shuffle_remotes(struct vpn *vpn)
+{
+	struct config *cfg = vpn->cfg;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+
+	if (!cfg->remote_random)
+		return;
+	for (size_t i = cfg->n_remotes; i > 1; i--) {
+		size_t j = (size_t)rand_r(&seed) % i;
+		struct config_remote tmp = cfg->remotes[i - 1];
+		cfg->remotes[i - 1] = cfg->remotes[j];
+		cfg->remotes[j] = tmp;
+	}
+}
+
 /* Start a non-blocking connect to the first usable address of REMOTE. */
 static int connect_remote(struct vpn *vpn, const struct config_remote *remote)
 {
@@ -53,8 +85,10 @@ static int connect_remote(struct vpn *vpn, const struct config_remote *remote)
 	ret = getaddrinfo(remote->host, port, &hints, &res);
 	if (ret) {
 		log_warnx("cannot resolve %s: %s", remote->host, gai_strerror(ret));
+		resolve_failed(vpn);
 		return -EHOSTUNREACH;
 	}
+	vpn->client.resolve_failing_since = 0;
 	ret = -EHOSTUNREACH;
 	for (ai = res; ai; ai = ai->ai_next) {
 		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -70,11 +70,11 @@ struct peer {
 
 /* Client-side connection management (remote list, backoff). */
 struct client_state {
-	size_t remote_index;   /* next remote to try */
-	unsigned backoff;      /* seconds to wait before the next attempt */
-	uint64_t next_attempt; /* monotonic seconds; 0 = now */
-	unsigned attempts;     /* consecutive failed attempts (connect-retry-max) */
-	bool session_ok;       /* the last connection reached PEER_UP */
+	size_t remote_index;            /* next remote to try */
+	unsigned backoff;               /* seconds to wait before the next attempt */
+	uint64_t next_attempt;          /* monotonic seconds; 0 = now */
+	unsigned attempts;              /* consecutive failed attempts (connect-retry-max) */
+	uint64_t resolve_failing_since; /* monotonic seconds; 0 = names resolve */
 };
 
 struct vpn_counters {

@@ -209,6 +209,7 @@ static int open_logging(const struct config *cfg)
 		.syslog = cfg->syslog || (cfg->daemon && !cfg->log_file),
 		.ident = cfg->syslog_ident,
 		.timestamps = true,
+		.mute = cfg->mute,
 	};
 	int ret = log_open(&t);
 
@@ -404,6 +405,8 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		goto out;
 	if (vpn.server && server_listen(&vpn) < 0)
 		goto out;
+	if (!vpn.server)
+		client_shuffle_remotes(&vpn);
 	if (cfg->status_file)
 		status_fd = open(cfg->status_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (cfg->cd && chdir(cfg->cd) < 0) {

@@ -12,10 +12,13 @@
 
 static struct {
 	int verb;
-	FILE *file;       /* NULL: stderr */
+	FILE *file; /* NULL: stderr */
 	bool syslog;
 	bool timestamps;
 	char ident[32];
+	unsigned mute;
+	const char *last_fmt; /* kind of the previous message, for mute */
+	unsigned repeats, muted;
 } log_state = { .verb = 3, .timestamps = true };
 
 static int syslog_priority(int level)
@@ -52,9 +55,9 @@ int log_open(const struct log_target *target)
 	FILE *f = NULL;
 
 	if (target->file) {
-		int fd = open(target->file,
-			      O_WRONLY | O_CREAT | O_CLOEXEC | (target->append ? O_APPEND : O_TRUNC),
-			      0600);
+		int fd = open(
+		    target->file,
+		    O_WRONLY | O_CREAT | O_CLOEXEC | (target->append ? O_APPEND : O_TRUNC), 0600);
 		if (fd < 0)
 			return -errno;
 		f = fdopen(fd, target->append ? "a" : "w");
@@ -68,11 +71,12 @@ int log_open(const struct log_target *target)
 	log_close();
 	log_state.verb = target->verb;
 	log_state.timestamps = target->timestamps;
+	log_set_mute(target->mute);
 	if (f) {
 		log_state.file = f;
 	} else if (target->syslog) {
 		snprintf(log_state.ident, sizeof(log_state.ident), "%s",
-			 target->ident ? target->ident : "l2vpn");
+		         target->ident ? target->ident : "l2vpn");
 		openlog(log_state.ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		log_state.syslog = true;
 	}
@@ -84,24 +88,20 @@ void log_set_verb(int verb)
 	log_state.verb = verb;
 }
 
+void log_set_mute(unsigned mute)
+{
+	log_state.mute = mute;
+	log_state.last_fmt = NULL;
+	log_state.repeats = log_state.muted = 0;
+}
+
 bool log_enabled(int level)
 {
 	return level <= log_state.verb || level == LOG_LVL_FATAL;
 }
 
-void log_vmsg(int level, int err, const char *fmt, va_list ap)
+static void emit(int level, const char *line)
 {
-	char line[2048];
-	int n;
-
-	if (!log_enabled(level))
-		return;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n < 0)
-		return;
-	if (err && (size_t)n < sizeof(line))
-		snprintf(line + n, sizeof(line) - (size_t)n, ": %s", strerror(err < 0 ? -err : err));
-
 	if (log_state.syslog) {
 		syslog(syslog_priority(level), "%s", line);
 		return;
@@ -118,6 +118,45 @@ void log_vmsg(int level, int err, const char *fmt, va_list ap)
 		fprintf(out, "%s\n", line);
 	}
 	fflush(out);
+}
+
+/* true when this message is muted (the mute directive). */
+static bool muted(int level, const char *fmt)
+{
+	char note[64];
+
+	if (!log_state.mute || level == LOG_LVL_FATAL)
+		return false;
+	if (fmt == log_state.last_fmt) {
+		if (++log_state.repeats <= log_state.mute)
+			return false;
+		log_state.muted++;
+		return true;
+	}
+	if (log_state.muted) {
+		snprintf(note, sizeof(note), "%u similar messages suppressed", log_state.muted);
+		emit(LOG_LVL_NOTICE, note);
+	}
+	log_state.last_fmt = fmt;
+	log_state.repeats = 1;
+	log_state.muted = 0;
+	return false;
+}
+
+void log_vmsg(int level, int err, const char *fmt, va_list ap)
+{
+	char line[2048];
+	int n;
+
+	if (!log_enabled(level) || muted(level, fmt))
+		return;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	if (err && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
+		         strerror(err < 0 ? -err : err));
+	emit(level, line);
 }
 
 void log_msg(int level, const char *fmt, ...)

@@ -28,6 +28,7 @@ struct log_target {
 	bool syslog;       /* to syslog (when no file) */
 	const char *ident; /* syslog ident (default "l2vpn") */
 	bool timestamps;   /* prefix lines with local time (default for stderr/file) */
+	unsigned mute;     /* see log_set_mute() */
 };
 
 /* Switch logging to TARGET. Returns 0 or -errno (the log file could not be opened; logging
@@ -38,6 +39,10 @@ int log_open(const struct log_target *target);
 void log_close(void);
 
 void log_set_verb(int verb);
+
+/* `mute N`: after N consecutive messages of one kind (same format), drop the rest until another
+ * kind comes, which is preceded by a count of what was dropped. 0 turns muting off. */
+void log_set_mute(unsigned mute);
 bool log_enabled(int level);
 
 /* Message at LEVEL without errno. */

@@ -11,6 +11,8 @@ void server_close(struct vpn *vpn);
 /* A peer's certificate was verified: apply max-clients and duplicate-cn. false: refused. */
 bool server_peer_verified(struct peer *p);
 
+/* remote-random: shuffle the remote list once (call at start). */
+void client_shuffle_remotes(struct vpn *vpn);
 /* Start a connection attempt when due. Call each loop turn. */
 void client_tick(struct vpn *vpn);
 /* Milliseconds until the next attempt is due (-1: none pending). */
