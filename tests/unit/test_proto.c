@@ -209,6 +209,20 @@ static void test_hello_round_trip(void **state)
 	assert_int_equal(out.ping_timeout, in.ping_timeout);
 }
 
+/* The example in doc/PROTOCOL.md §3. */
+static void test_hello_documented_example(void **state)
+{
+	static const uint8_t doc[] = { 0x01, 0x00, 0x00, 0x14, 0x4c, 0x32, 0x56, 0x50,
+		                       0x4e, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+		                       0x00, 0x00, 0x05, 0xee, 0x00, 0x0a, 0x00, 0x78 };
+	struct proto_hello h = { PROTO_VERSION, PROTO_CAP_LZO, 1518, 10, 120 };
+	uint8_t buf[sizeof(doc)];
+
+	(void)state;
+	assert_int_equal(proto_hello_encode(&h, buf, sizeof(buf)), sizeof(doc));
+	assert_memory_equal(buf, doc, sizeof(doc));
+}
+
 static void test_hello_encode_no_space(void **state)
 {
 	struct proto_hello h = { PROTO_VERSION, 0, 1514, 0, 0 };
@@ -305,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_zero_and_wrong_lengths),
 		cmocka_unit_test(test_unknown_types),
 		cmocka_unit_test(test_hello_round_trip),
+		cmocka_unit_test(test_hello_documented_example),
 		cmocka_unit_test(test_hello_encode_no_space),
 		cmocka_unit_test(test_hello_decode_errors),
 		cmocka_unit_test(test_hello_forward_compatible),
