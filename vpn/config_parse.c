@@ -381,6 +381,10 @@ int config_parse_argv(struct config *cfg, int argc, char **argv, struct config_e
 		int end = i + 1;
 
 		c.directive = NULL;
+		if (argv[i][0] == '-' && argv[i][1] != '-' && argv[i][1] != '\0') {
+			ret = cfg_fail(&c, "%s: options start with -- (see --help)", argv[i]);
+			break;
+		}
 		if (!is_option(argv[i])) {
 			char *path = NULL;
 
