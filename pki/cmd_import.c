@@ -220,6 +220,7 @@ int cmd_import_easyrsa3(struct pki_ctx *ctx, int argc, char **argv)
 	    copy_dir(&im, "private", ".key", ".key", 0600, true, 'k') < 0 ||
 	    copy_dir(&im, "reqs", ".req", ".csr", 0644, false, 0) < 0 ||
 	    copy_dir(&im, "certs_by_serial", ".pem", ".pem", 0644, false, 's') < 0 ||
+	    copy_dir(&im, "revoked/certs_by_serial", ".crt", ".pem", 0644, false, 's') < 0 ||
 	    fs_txn_commit(&im.txn) < 0)
 		goto out;
 	printf("imported %s into %s: %u certificates, %u keys, %u warnings\n", im.src, ctx->dir,

@@ -115,10 +115,6 @@ int vars_parse_line(const char *line, vars_lookup_fn lookup, void *opaque, const
 	if (!*key)
 		return -ENOMEM;
 	p++;
-	if (sb_puts(&out, "") < 0) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	/* Strategy: one shell word, made of unquoted, "double" and 'single' quoted parts. */
 	while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != ';' &&
 	       *p != '#' && ret == 0) {
@@ -159,7 +155,6 @@ int vars_parse_line(const char *line, vars_lookup_fn lookup, void *opaque, const
 			ret = sb_putc(&out, *p++);
 		}
 	}
-out:
 	if (ret < 0) {
 		free(out.s);
 		if (ret == -ENOMEM) {
@@ -168,7 +163,12 @@ out:
 		}
 		return ret;
 	}
-	*value = out.s;
+	*value = out.s ? out.s : strdup("");
+	if (!*value) {
+		free(*key);
+		*key = NULL;
+		return -ENOMEM;
+	}
 	return 1;
 }
 
