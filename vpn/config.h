@@ -138,14 +138,17 @@ struct config {
 	bool explicit_exit_notify;
 
 	/* --mktun / --rmtun extras. */
-	char *bridge_for_mktun; /* --bridge with --mktun (same as bridge) */
+	char *bridge_for_mktun; /* every `bridge NAME` sets both this and `bridge` */
 
 	/* Warnings collected while parsing ("file:line: directive: text"), for the caller to log.
 	 */
 	char **warnings;
 	size_t n_warnings;
 
-	/* Base directory of the file being parsed (internal; NULL for argv: the cwd). */
+	/* Internal. base_dir is reserved (the parser keeps the directory of the file being read
+	 * in its own context; relative paths resolve against it, or against `cd`, or against
+	 * the working directory on the command line). include_depth counts the files being read
+	 * (at most 10 nested; 0 again once parsing returns). */
 	char *base_dir;
 	int include_depth;
 
