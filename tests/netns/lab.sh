@@ -1,0 +1,221 @@
+# shellcheck shell=bash
+# The two-site (or more) lab of DESIGN.md §7 on top of lib.sh: a PKI made with l2vpn-ca, site
+# namespaces with bridges, LAN hosts on veths, a WAN switch, configs derived from conf-examples/
+# and daemons started and stopped with lib.sh's bg/stop. Source it after lib.sh:
+#
+#   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/lab.sh"
+#   need_root; lab_need_programs
+#   lab_pki
+#   lab_site a 1; lab_site b 2; lab_lan a 0; lab_lan b 0
+#   lab_conf server.conf srv0 "remote-cert-tls client"
+#   lab_start a srv0; ...
+#
+# Naming. Sites are short names (a, b, c) with a number N (1, 2, 3). Every site namespace joins
+# the WAN switch (namespace "wan", bridge "wan") on its wan0 with 10.99.0.N/24. LAN K (0, 1) is
+# 192.168.(10+K).0/24: at site N, bridge brK has .N and the LAN host namespace "h<site>K" (on
+# the site's ethK) has .(10+N). lab_lan creates tapK in brK the ifupdown way (l2vpn --mktun
+# --bridge) unless LAB_MKTUN=0, in which case the daemon's `bridge brK` directive does it.
+#
+# Every function is quiet (no TAP lines) and returns non-zero on failure, so the demo can use
+# it too; lab_say prints progress as a TAP comment, or as plain text when LAB_DEMO=1.
+
+LAB_CONF_DIR=${LAB_CONF_DIR:-$L2VPN_SOURCE_ROOT/conf-examples}
+LAB_PKI=$WORK/pki
+LAB_MKTUN=${LAB_MKTUN:-1}
+# Sanitizer builds: leak reports at exit go into the daemon's log, where lab_sanitizer_clean
+# looks for them.
+case ${ASAN_OPTIONS:-} in
+*detect_leaks*) ;;
+*) export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1 ;;
+esac
+declare -A _lab_site_n=()
+_lab_daemons=()
+
+# lab_say TEXT: one progress line.
+lab_say() {
+	if [ "${LAB_DEMO:-0}" = 1 ]; then
+		printf '==> %s\n' "$*"
+	else
+		diag "$*"
+	fi
+}
+
+# lab_step DESC CMD...: run a setup CMD in this shell (not in ok's subshell, so namespaces and
+# site numbers it records stay known) and report it as one TAP line; errors go to diagnostics.
+lab_step() {
+	local desc=$1 err=$WORK/.step.err
+	shift
+	if "$@" 2>"$err"; then
+		pass "$desc"
+	else
+		fail "$desc" "$(head -n 20 "$err")"
+	fi
+}
+
+# lab_need_programs: l2vpn and l2vpn-ca are built, or the test is one failure.
+lab_need_programs() {
+	local p
+	for p in "$L2VPN_BIN" "$L2VPN_CA_BIN"; do
+		[ -x "$p" ] && continue
+		echo "1..1"
+		echo "not ok 1 - $p is not built"
+		exit 1
+	done
+}
+
+# lab_ca ARGS...: l2vpn-ca in batch mode on the lab PKI ($LAB_PKI, or LAB_CA_DIR if set);
+# output appended to $WORK/pki.log.
+lab_ca() {
+	"$L2VPN_CA_BIN" --dir "${LAB_CA_DIR:-$LAB_PKI}" --batch "$@" >>"$WORK/pki.log" 2>&1
+}
+
+# lab_pki [DIR]: a fresh CA in DIR ($LAB_PKI by default) with the names conf-examples use:
+# ca.crt, server vpn.example.com, client vpnc.example.com, dh2048.pem.
+lab_pki() {
+	local LAB_CA_DIR=${1:-$LAB_PKI}
+	lab_ca init && lab_ca build-ca && lab_ca build-key-server vpn.example.com &&
+		lab_ca build-key vpnc.example.com && lab_ca build-dh 2048
+}
+
+# _lab_quiet_ns NS: the sysctls every lab namespace gets: hosts answer broadcast pings, no
+# IPv6 chatter on the LANs (it would blur the byte counters the leak checks read).
+_lab_quiet_ns() {
+	ns_exec "$1" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0 \
+		net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null
+}
+
+# lab_site NAME N: site namespace NAME joined to the WAN switch on wan0 as 10.99.0.N/24.
+lab_site() {
+	local s=$1 n=$2
+	if ! [ -e "/run/netns/$(ns wan)" ]; then
+		ns_add wan && _lab_quiet_ns wan && bridge_add wan wan || return 1
+	fi
+	ns_add "$s" && _lab_quiet_ns "$s" || return 1
+	_lab_site_n[$s]=$n
+	ip -n "$(ns wan)" link add "wan$s" type veth peer name wan0 netns "$(ns "$s")" || return 1
+	ip -n "$(ns wan)" link set "wan$s" master wan up &&
+		ip -n "$(ns "$s")" link set wan0 up && addr_add "$s" wan0 "10.99.0.$n/24"
+}
+
+# lab_wan_ip SITE: the site's WAN address.
+lab_wan_ip() { echo "10.99.0.${_lab_site_n[$1]}"; }
+# lab_br_ip SITE K: the address of bridge brK at SITE.
+lab_br_ip() { echo "192.168.$((10 + $2)).${_lab_site_n[$1]}"; }
+# lab_host_ip SITE K: the address of LAN host h<SITE>K.
+lab_host_ip() { echo "192.168.$((10 + $2)).$((10 + ${_lab_site_n[$1]}))"; }
+# lab_bcast K: LAN K's broadcast address.
+lab_bcast() { echo "192.168.$((10 + $1)).255"; }
+
+# lab_lan SITE K: bridge brK at SITE (with its address), LAN host h<SITE>K on ethK, tapK.
+lab_lan() {
+	local s=$1 k=$2 h="h$1$2"
+	ns_add "$h" && _lab_quiet_ns "$h" || return 1
+	veth_pair "$s" "eth$k" "$h" eth0 || return 1
+	bridge_add "$s" "br$k" "eth$k" || return 1
+	addr_add "$s" "br$k" "$(lab_br_ip "$s" "$k")/24" || return 1
+	addr_add "$h" eth0 "$(lab_host_ip "$s" "$k")/24" || return 1
+	if [ "$LAB_MKTUN" = 1 ]; then
+		ns_exec "$s" "$L2VPN_BIN" --mktun --dev "tap$k" --bridge "br$k" >>"$WORK/mktun.log" 2>&1 ||
+			return 1
+	fi
+}
+
+# lab_conf TEMPLATE NAME [DIRECTIVE-LINE...]: $LAB_PKI/NAME.conf derived from
+# $LAB_CONF_DIR/TEMPLATE (so its relative certificate names resolve in the PKI): process
+# directives that do not fit a test (daemon, log, log-append, syslog, user, group, writepid,
+# cd) are dropped, `status` goes to $WORK/NAME.status every second, a `dh` file becomes the
+# dh2048.pem l2vpn-ca made, and with LAB_REMOTE set the host of every `remote` line becomes
+# $LAB_REMOTE (its port stays). Each DIRECTIVE-LINE ("remote 10.99.0.1 1194") replaces every line
+# of that directive; "-directive" only deletes them. Prints the path.
+lab_conf() {
+	local tmpl=$LAB_CONF_DIR/$1 out=${LAB_CONF_OUT:-$LAB_PKI}/$2.conf line d sp='[[:space:]]'
+	shift 2
+	[ -f "$tmpl" ] || {
+		echo "lab_conf: $tmpl missing" >&2
+		return 1
+	}
+	sed -E -e "/^$sp*(daemon|log|log-append|syslog|user|group|writepid|cd)($sp|\$)/d" \
+		-e "s|^($sp*status)$sp+[^[:space:]]+.*|\\1 $WORK/$(basename "$out" .conf).status 1|" \
+		-e "s|^($sp*dh)$sp+([^n[:space:]][^[:space:]]*).*|\\1 dh2048.pem|" \
+		-e "${LAB_REMOTE:+s|^($sp*remote)$sp+[^[:space:]]+|\\1 $LAB_REMOTE|}" \
+		"$tmpl" >"$out" || return 1
+	for line in "$@"; do
+		d=${line%% *}
+		d=${d#-}
+		sed -i -E "/^$sp*$d($sp|\$)/d" "$out"
+		case $line in -*) ;; *) printf '%s\n' "$line" >>"$out" ;; esac
+	done
+	echo "$out"
+}
+
+# lab_start SITE NAME [ARGS...]: l2vpn --config NAME.conf (from lab_conf) in SITE's
+# namespace, log in $WORK/NAME.log.
+lab_start() {
+	local s=$1 name=$2
+	shift 2
+	bg "$s" "$name" "$L2VPN_BIN" --config "${LAB_CONF_OUT:-$LAB_PKI}/$name.conf" "$@"
+	_lab_daemons+=("$name")
+}
+
+# lab_log NAME: the daemon's log file.
+lab_log() { echo "$WORK/$1.log"; }
+# lab_logged NAME REGEX: the daemon's log has a line matching the extended REGEX.
+lab_logged() { grep -Eq -- "$2" "$WORK/$1.log"; }
+# lab_count NAME REGEX: how many log lines match.
+lab_count() { grep -Ec -- "$2" "$WORK/$1.log"; }
+# lab_running NAME: the daemon's process is alive.
+lab_running() { kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null; }
+
+# lab_wait_up NAME [N] [SECS]: wait until NAME logged N (1) "link up" lines (max SECS, 15 s).
+lab_wait_up() {
+	local want=${2:-1}
+	wait_for "${3:-15}" _lab_ups_at_least "$1" "$want"
+}
+_lab_ups_at_least() { [ "$(lab_count "$1" ': link up ')" -ge "$2" ]; }
+
+# lab_ping HOST ADDR [COUNT]: unicast ping from namespace HOST (1 s reply timeout each).
+lab_ping() { ns_exec "$1" ping -n -q -c "${3:-1}" -i 0.2 -W 1 "$2" >/dev/null 2>&1; }
+
+# lab_wait_ping HOST ADDR SECS: until one ping from HOST to ADDR is answered.
+lab_wait_ping() { wait_for "$3" lab_ping "$1" "$2"; }
+
+# lab_bping HOST ADDR [COUNT]: broadcast ping from HOST; its output (every reply, DUPs
+# included) in $BPING.
+BPING=
+lab_bping() {
+	BPING=$(ns_exec "$1" ping -n -b -c "${3:-3}" -i 0.3 -w "$((${3:-3} + 2))" "$2" 2>&1)
+	return 0
+}
+
+# lab_replied ADDR: $BPING has a reply from ADDR.
+lab_replied() { printf '%s\n' "$BPING" | grep -Eq "bytes from ${1//./\\.}:"; }
+
+# lab_rx_bytes NS IF: received bytes of interface IF in namespace NS.
+lab_rx_bytes() { ns_exec "$1" cat "/sys/class/net/$2/statistics/rx_bytes"; }
+
+# lab_ifindex_master SITE IF: "ifindex master" of IF at SITE (master "-" when none).
+lab_ifindex_master() {
+	ip -n "$(ns "$1")" -o link show "$2" |
+		awk '{ m = "-"; for (i = 1; i <= NF; i++) if ($i == "master") m = $(i + 1); print $1 m }'
+}
+
+# lab_stop_all: SIGTERM every daemon lab_start started (so sanitizer leak reports get written).
+lab_stop_all() {
+	local d
+	for d in "${_lab_daemons[@]}"; do stop "$d"; done
+}
+
+# lab_sanitizer_clean: no daemon log holds an ASan/UBSan/LSan report.
+lab_sanitizer_clean() {
+	! grep -El 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' \
+		"$WORK"/*.log
+}
+
+# lab_two_sites [LANS]: sites a (1) and b (2), each with LANs 0..LANS-1 (1 by default).
+lab_two_sites() {
+	local k s
+	for s in a b; do
+		lab_site "$s" "$([ $s = a ] && echo 1 || echo 2)" || return 1
+		for ((k = 0; k < ${1:-1}; k++)); do lab_lan "$s" "$k" || return 1; done
+	done
+}
