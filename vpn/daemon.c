@@ -218,16 +218,17 @@ static int open_logging(const struct config *cfg)
 	return ret;
 }
 
-/* Everything that depends on the config but not on the tap: TLS, compression, switch. */
-static int setup_engine(struct vpn *vpn)
+/* Everything that depends on the config but not on the tap: TLS (TLS, when given, is already
+ * built for this config and is taken over), compression, switch. */
+static int setup_engine(struct vpn *vpn, struct tls_ctx *tls)
 {
 	const struct config *cfg = vpn->cfg;
 	int ret;
 
 	vpn->server = cfg->role == ROLE_SERVER;
 	vpn->max_frame = cfg->tun_mtu + ETH_OVERHEAD;
-	ret = tls_ctx_new(&vpn->tls, cfg, vpn->server);
-	if (ret < 0)
+	vpn->tls = tls;
+	if (!vpn->tls && (ret = tls_ctx_new(&vpn->tls, cfg, vpn->server)) < 0)
 		return ret;
 	if (cfg->comp == COMP_YES || cfg->comp == COMP_ADAPTIVE || cfg->comp == COMP_NO) {
 		vpn->comp = comp_new(cfg->comp == COMP_ADAPTIVE);
@@ -349,35 +350,60 @@ static void log_warnings(const struct config *cfg)
 		log_warnx("%s", cfg->warnings[i]);
 }
 
-/* SIGHUP: parse the configuration again; on success it replaces CFG (and the engine). */
-static int reload_config(struct vpn *vpn, int argc, char **argv)
+/* What a reload cannot change without a restart (the tap and the sockets are kept). */
+static const char *needs_restart(const struct config *now, const struct config *fresh)
+{
+	if (now->role != fresh->role)
+		return "the role (client/server)";
+	if (strcmp(now->dev, fresh->dev))
+		return "dev";
+	if (now->local_port != fresh->local_port || now->family != fresh->family ||
+	    (now->local == NULL) != (fresh->local == NULL) ||
+	    (now->local && strcmp(now->local, fresh->local)))
+		return "the listening address or port";
+	return NULL;
+}
+
+/* SIGHUP: read the configuration again. It replaces the running one only when it loads
+ * completely (certificates included); otherwise the daemon goes on as it was. */
+static void reload_config(struct vpn *vpn, int argc, char **argv)
 {
 	struct config fresh;
 	struct config_error err = { { 0 } };
-	char *old_dev = strdup(vpn->cfg->dev);
-	int ret;
+	struct tls_ctx *tls = NULL;
+	const char *change;
 
 	config_init(&fresh);
-	ret = config_parse_argv(&fresh, argc, argv, &err);
-	if (ret == 0)
-		ret = config_finish(&fresh, &err);
-	if (ret < 0) {
+	if (config_parse_argv(&fresh, argc, argv, &err) < 0 || config_finish(&fresh, &err) < 0) {
 		log_errorx("reload failed, keeping the running configuration: %s", err.msg);
-		config_free(&fresh);
-		goto out;
+		goto discard;
 	}
-	if (strcmp(fresh.dev, old_dev))
-		log_warnx("reload: dev changed from %s to %s; the tap stays %s until a restart",
-		          old_dev, fresh.dev, old_dev);
+	if ((change = needs_restart(vpn->cfg, &fresh))) {
+		log_errorx("reload failed, keeping the running configuration: changing %s needs "
+		           "a restart",
+		           change);
+		goto discard;
+	}
+	if (tls_ctx_new(&tls, &fresh, fresh.role == ROLE_SERVER) < 0) {
+		log_errorx("reload failed, keeping the running configuration: the certificates "
+		           "above did not load (after dropping privileges, key files must stay "
+		           "readable by the daemon's user)");
+		goto discard;
+	}
 	teardown_engine(vpn);
 	config_free(vpn->cfg);
-	*vpn->cfg = fresh; /* moved: VPN's config owns it now */
+	*vpn->cfg = fresh; /* moved: the running config owns it now */
 	log_set_verb(vpn->cfg->verb);
+	log_set_mute(vpn->cfg->mute);
 	log_warnings(vpn->cfg);
-	ret = setup_engine(vpn);
-out:
-	free(old_dev);
-	return ret;
+	if (setup_engine(vpn, tls) < 0) {
+		log_errorx("reload: out of memory");
+		vpn->run = STOP;
+	}
+	log_notice("configuration reloaded");
+	return;
+discard:
+	config_free(&fresh);
 }
 
 int daemon_main(struct config *cfg, int argc, char **argv)
@@ -401,7 +427,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		log_error(errno, "epoll/signalfd");
 		goto out;
 	}
-	if (setup_engine(&vpn) < 0 || setup_tap(&vpn) < 0)
+	if (setup_engine(&vpn, NULL) < 0 || setup_tap(&vpn) < 0)
 		goto out;
 	if (vpn.server && server_listen(&vpn) < 0)
 		goto out;
@@ -432,9 +458,11 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		run_loop(&vpn, status_fd);
 		if (vpn.run == STOP)
 			break;
-		close_peers(&vpn, vpn.run == RELOAD ? "server reloading" : "restarting");
-		if (vpn.run == RELOAD && reload_config(&vpn, argc, argv) < 0 && !vpn.tls)
-			goto out;
+		close_peers(&vpn, vpn.run == RELOAD ? "reloading" : "restarting");
+		if (vpn.run == RELOAD)
+			reload_config(&vpn, argc, argv);
+		if (vpn.run == STOP)
+			break;
 		client_restart_now(&vpn);
 	}
 	close_peers(&vpn, "shutting down");

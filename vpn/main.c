@@ -2,6 +2,7 @@
 /* l2vpn: parse the command line and dispatch to the daemon or a one-shot action. */
 #include "config-build.h"
 #include "config.h"
+#include "daemon.h"
 #include "mktun.h"
 
 #include <stdio.h>
@@ -25,15 +26,8 @@ static void print_usage(void)
 	    stdout);
 }
 
-/* The daemon lands with vpn/daemon.c; until then ACTION_RUN says so. */
-static int run_daemon(struct config *cfg)
-{
-	(void)cfg;
-	fprintf(stderr, "l2vpn: daemon mode not built yet\n");
-	return L2VPN_EXIT_RUNTIME;
-}
 
-static int dispatch(struct config *cfg)
+static int dispatch(struct config *cfg, int argc, char **argv)
 {
 	switch (cfg->action) {
 	case ACTION_MKTUN:
@@ -49,7 +43,9 @@ static int dispatch(struct config *cfg)
 	case ACTION_RUN:
 		break;
 	}
-	return run_daemon(cfg);
+	if (cfg->test_config)
+		return daemon_test_config(cfg);
+	return daemon_main(cfg, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -66,7 +62,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < cfg.n_warnings; i++)
 		fprintf(stderr, "l2vpn: warning: %s\n", cfg.warnings[i]);
-	rc = dispatch(&cfg);
+	rc = dispatch(&cfg, argc, argv);
 out:
 	config_free(&cfg);
 	return rc;

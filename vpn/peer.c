@@ -242,6 +242,9 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 		p->ping = hello.ping_interval;
 		p->ping_restart = hello.ping_timeout;
 	}
+	/* Only a peer that completed the HELLO may replace another with its CN. */
+	if (vpn->server && !server_peer_verified(p))
+		return -EPERM;
 	p->state = PEER_UP;
 	p->was_up = true;
 	p->connected_since = time(NULL);
@@ -382,8 +385,6 @@ static void do_handshake(struct peer *p)
 	tls_peer_common_name(p->ssl, p->cn, sizeof(p->cn));
 	snprintf(p->label, sizeof(p->label), "%s/%s", p->cn, p->addr_str);
 	log_info("%s: TLS handshake done, certificate verified", p->label);
-	if (p->vpn->server && !server_peer_verified(p))
-		return;
 	p->state = PEER_HELLO;
 	send_hello(p);
 }
@@ -508,11 +509,14 @@ static void peer_on_event(struct watch *w, uint32_t events)
 
 void peer_goodbye(struct peer *p, const char *reason)
 {
+	size_t len = strlen(reason);
+
 	if (p->state != PEER_UP && p->state != PEER_HELLO) {
 		peer_close(p, reason);
 		return;
 	}
-	queue_msg(p, PROTO_GOODBYE, (const uint8_t *)reason, strlen(reason));
+	queue_msg(p, PROTO_GOODBYE, (const uint8_t *)reason,
+	          len > PROTO_GOODBYE_MAX ? PROTO_GOODBYE_MAX : len);
 	p->state = PEER_CLOSING;
 	p->closing_since = p->vpn->now;
 	log_info("%s: saying goodbye (%s)", p->label, reason);

@@ -8,7 +8,8 @@
 /* Open the listening sockets of `local`/`lport`. 0 or -errno (logged). */
 int server_listen(struct vpn *vpn);
 void server_close(struct vpn *vpn);
-/* A peer's certificate was verified: apply max-clients and duplicate-cn. false: refused. */
+/* A peer completed its HELLO: apply duplicate-cn (an older link with the same CN is replaced).
+ * false: the new peer was refused (and closed). */
 bool server_peer_verified(struct peer *p);
 
 /* remote-random: shuffle the remote list once (call at start). */

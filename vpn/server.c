@@ -123,7 +123,7 @@ bool server_peer_verified(struct peer *p)
 	/* As OpenVPN: a new connection with a CN already connected replaces the old one, which
 	 * is what makes a site's reconnect after a broken TCP link fast. */
 	for (struct peer *q = vpn->peers; q; q = q->next) {
-		if (q == p || q->state == PEER_DEAD || q->state < PEER_HELLO)
+		if (q == p || q->state != PEER_UP)
 			continue;
 		if (!strcmp(q->cn, p->cn))
 			peer_close(q, "replaced by a new connection with the same CN");

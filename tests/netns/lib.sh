@@ -220,7 +220,7 @@ _cleanup() {
 		for c in "$WORK"/*.log; do
 			[ -f "$c" ] || continue
 			echo "# --- $(basename "$c") (last 30 lines)"
-			tail -n 30 "$c" | sed 's/^/#   /'
+			tail -n "${LOG_TAIL:-30}" "$c" | sed 's/^/#   /'
 		done
 	fi
 	rm -rf "$WORK"
