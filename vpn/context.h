@@ -115,6 +115,7 @@ struct vpn {
 	uint64_t next_status;   /* when to rewrite the status file */
 	uint64_t last_flap_log; /* rate limit for MAC move/flap warnings */
 	unsigned flaps_suppressed;
+	uint64_t last_full_log; /* rate limit for "MAC table full" */
 
 	int sigfd;
 	struct watch sig_watch;

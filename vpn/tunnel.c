@@ -39,40 +39,45 @@ static const char *port_name(struct vpn *vpn, int port)
 }
 
 /* Learn the source MAC of a frame that came in on PORT. A MAC that moves ports is followed at
- * once (live migration) and logged; frequent moves are logged as a possible loop or duplicate
- * MAC, rate-limited. */
+ * once (live migration) and logged; a MAC that keeps moving is logged as a duplicate MAC or a
+ * loop, rate-limited. */
 static void learn(struct vpn *vpn, const uint8_t *frame, int port)
 {
+	const uint8_t *src = frame + 6;
 	int old_port = -1;
 	char mac[18];
 
-	switch (mactable_learn(vpn->macs, frame + 6, port, vpn->now, &old_port)) {
+	switch (mactable_learn(vpn->macs, src, port, vpn->now, &old_port)) {
 	case MAC_NEW:
 		if (log_enabled(LOG_LVL_DEBUG)) {
-			mac_str(frame + 6, mac);
+			mac_str(src, mac);
 			log_debug("learned %s on %s", mac, port_name(vpn, port));
 		}
 		break;
 	case MAC_MOVED:
+		mac_str(src, mac);
+		if (!mactable_flapping(vpn->macs, src, vpn->now)) {
+			log_notice("MAC %s moved from %s to %s", mac, port_name(vpn, old_port),
+			           port_name(vpn, port));
+			break;
+		}
 		if (vpn->now - vpn->last_flap_log < FLAP_LOG_GAP) {
 			vpn->flaps_suppressed++;
 			break;
 		}
-		mac_str(frame + 6, mac);
-		log_notice("MAC %s moved from %s to %s%s", mac, port_name(vpn, old_port),
-		           port_name(vpn, port),
-		           vpn->flaps_suppressed ? " (more moves suppressed: duplicate MAC or a "
-		                                   "loop if this repeats)"
-		                                 : "");
+		log_warnx("MAC %s is flapping between %s and %s: a duplicate MAC or a loop "
+		          "(%u more flap reports suppressed)",
+		          mac, port_name(vpn, old_port), port_name(vpn, port),
+		          vpn->flaps_suppressed);
 		vpn->last_flap_log = vpn->now;
 		vpn->flaps_suppressed = 0;
 		break;
 	case MAC_FULL:
-		if (vpn->now - vpn->last_flap_log >= FLAP_LOG_GAP) {
-			mac_str(frame + 6, mac);
+		if (vpn->now - vpn->last_full_log >= FLAP_LOG_GAP) {
+			mac_str(src, mac);
 			log_warnx("MAC table full: %s on %s not learned (frames to it are flooded)",
 			          mac, port_name(vpn, port));
-			vpn->last_flap_log = vpn->now;
+			vpn->last_full_log = vpn->now;
 		}
 		break;
 	default:
