@@ -148,13 +148,11 @@ lab_conf() {
 	echo "$out"
 }
 
-# lab_start SITE NAME [ARGS...]: l2vpn --config NAME.conf (from lab_conf) in SITE's
-# namespace, log in $WORK/NAME.log.
+# lab_start SITE NAME [CONFNAME]: l2vpn --config CONFNAME.conf (NAME.conf by default, from
+# lab_conf) in SITE's namespace, log in $WORK/NAME.log.
 lab_start() {
-	local s=$1 name=$2
-	shift 2
-	bg "$s" "$name" "$L2VPN_BIN" --config "${LAB_CONF_OUT:-$LAB_PKI}/$name.conf" "$@"
-	_lab_daemons+=("$name")
+	bg "$1" "$2" "$L2VPN_BIN" --config "${LAB_CONF_OUT:-$LAB_PKI}/${3:-$2}.conf"
+	_lab_daemons+=("$2")
 }
 
 # lab_log NAME: the daemon's log file.
@@ -173,11 +171,31 @@ lab_wait_up() {
 }
 _lab_ups_at_least() { [ "$(lab_count "$1" ': link up ')" -ge "$2" ]; }
 
+# lab_within SECS CMD...: retry CMD every 0.1 s until it succeeds or SECS (wall clock) pass;
+# LAB_ELAPSED holds the seconds it took (as "1.234").
+LAB_ELAPSED=
+lab_within() {
+	local secs=$1 start now
+	shift
+	start=${EPOCHREALTIME/[.,]/}
+	while :; do
+		"$@" >/dev/null 2>&1 && break
+		now=${EPOCHREALTIME/[.,]/}
+		if [ $((now - start)) -ge $((secs * 1000000)) ]; then
+			LAB_ELAPSED=$(_lab_secs $((now - start)))
+			return 1
+		fi
+		sleep 0.1
+	done
+	LAB_ELAPSED=$(_lab_secs $((${EPOCHREALTIME/[.,]/} - start)))
+}
+_lab_secs() { printf '%d.%03d' $(($1 / 1000000)) $(($1 % 1000000 / 1000)); }
+
 # lab_ping HOST ADDR [COUNT]: unicast ping from namespace HOST (1 s reply timeout each).
 lab_ping() { ns_exec "$1" ping -n -q -c "${3:-1}" -i 0.2 -W 1 "$2" >/dev/null 2>&1; }
 
-# lab_wait_ping HOST ADDR SECS: until one ping from HOST to ADDR is answered.
-lab_wait_ping() { wait_for "$3" lab_ping "$1" "$2"; }
+# lab_wait_ping HOST ADDR SECS: until one ping from HOST to ADDR is answered (wall clock).
+lab_wait_ping() { lab_within "$3" lab_ping "$1" "$2"; }
 
 # lab_bping HOST ADDR [COUNT]: broadcast ping from HOST; its output (every reply, DUPs
 # included) in $BPING.
