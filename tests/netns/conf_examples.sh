@@ -1,0 +1,51 @@
+#!/bin/bash
+# conf-examples/server.conf, server2.conf, client.conf and client2.conf, unchanged, pass
+# `l2vpn --config FILE --test-config` next to the certificate files they name (made by
+# l2vpn-ca under those names), both run from that directory and from elsewhere (relative paths
+# resolve against the config's directory). Broken twins fail with exit 1 and name the problem:
+# a key that does not match its certificate, a missing CA file.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
+need_root
+lab_need_programs
+
+confs=(server.conf server2.conf client.conf client2.conf)
+lab_step "PKI made with l2vpn-ca" lab_pki
+ok "the four examples are there" eval 'for c in "${confs[@]}"; do [ -f "$LAB_CONF_DIR/$c" ] || exit 1; done'
+
+# good/: the PKI's files and the examples as shipped.
+mkdir -p "$WORK/good" "$WORK/badkey" "$WORK/noca"
+cp -p "$LAB_PKI"/{ca.crt,vpn.example.com.crt,vpn.example.com.key,vpnc.example.com.crt,vpnc.example.com.key,dh2048.pem} \
+	"$WORK/good/"
+for c in "${confs[@]}"; do cp "$LAB_CONF_DIR/$c" "$WORK/good/"; done
+# Every file an example names is one l2vpn-ca made.
+named_files_exist() {
+	local f
+	for f in $(sed -nE 's/^[[:space:]]*(ca|cert|key|dh)[[:space:]]+([^[:space:]]+).*/\2/p' "$WORK/good/$1"); do
+		[ "$f" = none ] || [ -f "$WORK/good/$f" ] || { echo "$1 names $f, which is missing"; return 1; }
+	done
+}
+# badkey/: each key swapped with the other role's key; noca/: no ca.crt.
+cp -p "$WORK/good"/* "$WORK/badkey/"
+cp -p "$WORK/good/vpnc.example.com.key" "$WORK/badkey/vpn.example.com.key"
+cp -p "$WORK/good/vpn.example.com.key" "$WORK/badkey/vpnc.example.com.key"
+cp -p "$WORK/good"/* "$WORK/noca/"
+rm "$WORK/noca/ca.crt"
+
+test_config_in() { (cd "$1" && "$L2VPN_BIN" --config "$2" --test-config); }
+for c in "${confs[@]}"; do
+	ok "$c: every ca/cert/key/dh it names was made by l2vpn-ca" named_files_exist "$c"
+	expect_exit 0 "$c: --test-config in its directory: exit 0" test_config_in "$WORK/good" "$c"
+	expect_match '^configuration OK$' "$c: ... prints configuration OK"
+	expect_exit 0 "$c: --test-config from / with the full path: exit 0" \
+		test_config_in / "$WORK/good/$c"
+	expect_match '^configuration OK$' "$c: ... prints configuration OK"
+
+	expect_exit 1 "$c: key not matching its certificate: exit 1" test_config_in "$WORK/badkey" "$c"
+	expect_match 'key .*\.key does not match certificate .*\.crt' "$c: ... says the key does not match"
+	fails "$c: ... and does not say configuration OK" eval 'printf "%s\n" "$OUT" | grep -q "^configuration OK"'
+
+	expect_exit 1 "$c: ca.crt missing: exit 1" test_config_in "$WORK/noca" "$c"
+	expect_match 'ca\.crt' "$c: ... names ca.crt"
+done
+done_testing
