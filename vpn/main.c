@@ -9,21 +9,37 @@
 
 static void print_usage(void)
 {
-	fputs(
-	    "Usage: l2vpn [CONFIG-FILE] [--directive args...]\n"
-	    "       l2vpn --config FILE [--test-config]\n"
-	    "       l2vpn --mktun --dev tapN [--dev-type tap] [--user U] [--group G]\n"
-	    "                     [--tun-mtu N] [--bridge BR]\n"
-	    "       l2vpn --rmtun --dev tapN\n"
-	    "       l2vpn --help | --version\n"
-	    "\n"
-	    "A bridged Layer-2 VPN over TLS/TCP. Directives are OpenVPN's (dev, remote, ca,\n"
-	    "cert, key, ...), given in a config file or as --directive args on the command line.\n"
-	    "--mktun creates a persistent tap (for ifupdown's pre-up), optionally owned by U/G\n"
-	    "and attached to bridge BR; --rmtun removes it (post-down).\n"
-	    "\n"
-	    "Exit status: 0 ok, 1 runtime error, 2 usage error.\n",
-	    stdout);
+	fputs("Usage: l2vpn [CONFIG-FILE] [--directive args...]\n"
+	      "       l2vpn --config FILE [--test-config]\n"
+	      "       l2vpn --mktun --dev tapN [--dev-type tap] [--user U] [--group G]\n"
+	      "                     [--tun-mtu N] [--txqueuelen N] [--bridge BR]\n"
+	      "       l2vpn --rmtun --dev tapN\n"
+	      "       l2vpn --help | --version\n"
+	      "\n"
+	      "A bridged Layer-2 VPN over TLS/TCP. Directives are OpenVPN's, one per line in a\n"
+	      "config file or as --directive args on the command line (later ones win):\n"
+	      "  transport, role  port lport rport local proto server-bridge mode client\n"
+	      "                   tls-server tls-client remote remote-random resolv-retry\n"
+	      "                   connect-retry connect-retry-max nobind max-clients\n"
+	      "                   client-to-client duplicate-cn\n"
+	      "  device, bridge   dev dev-type bridge tun-mtu txqueuelen\n"
+	      "  TLS, auth        ca cert key dh remote-cert-tls ns-cert-type verify-x509-name\n"
+	      "                   crl-verify tls-version-min tls-cipher tls-ciphersuites\n"
+	      "                   hand-window (inline <ca> <cert> <key> <dh> blocks too)\n"
+	      "  keepalive        keepalive ping ping-restart ping-exit\n"
+	      "  compression      comp-lzo compress allow-compression\n"
+	      "  status, logging  status status-version verb mute log log-append syslog\n"
+	      "  process          daemon writepid user group cd config persist-key persist-tun\n"
+	      "Unknown directives are errors; OpenVPN directives l2vpn cannot honour (tls-auth,\n"
+	      "up, proto udp, dev tun, ...) are refused with the reason.\n"
+	      "\n"
+	      "--test-config loads everything (certificates and keys too) without touching\n"
+	      "devices or sockets. --mktun creates a persistent tap (ifupdown pre-up), owned by\n"
+	      "U/G and attached to bridge BR; --rmtun removes it (post-down).\n"
+	      "Signals: TERM/INT exit, HUP reload, USR1 reconnect, USR2 status to the log.\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 runtime error, 2 usage error. See man l2vpn.\n",
+	      stdout);
 }
 
 
