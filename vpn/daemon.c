@@ -357,6 +357,11 @@ static const char *needs_restart(const struct config *now, const struct config *
 		return "the role (client/server)";
 	if (strcmp(now->dev, fresh->dev))
 		return "dev";
+	if (now->tun_mtu != fresh->tun_mtu)
+		return "tun-mtu";
+	if ((now->bridge == NULL) != (fresh->bridge == NULL) ||
+	    (now->bridge && strcmp(now->bridge, fresh->bridge)))
+		return "bridge";
 	if (now->local_port != fresh->local_port || now->family != fresh->family ||
 	    (now->local == NULL) != (fresh->local == NULL) ||
 	    (now->local && strcmp(now->local, fresh->local)))

@@ -30,6 +30,7 @@ static int syslog_priority(int level)
 		return LOG_ERR;
 	case LOG_LVL_WARN:
 		return LOG_WARNING;
+	case LOG_LVL_REPORT:
 	case LOG_LVL_NOTICE:
 		return LOG_NOTICE;
 	case LOG_LVL_INFO:
@@ -97,7 +98,7 @@ void log_set_mute(unsigned mute)
 
 bool log_enabled(int level)
 {
-	return level <= log_state.verb || level == LOG_LVL_FATAL;
+	return level <= log_state.verb || level <= LOG_LVL_FATAL;
 }
 
 static void emit(int level, const char *line)
@@ -125,7 +126,7 @@ static bool muted(int level, const char *fmt)
 {
 	char note[64];
 
-	if (!log_state.mute || level == LOG_LVL_FATAL)
+	if (!log_state.mute || level <= LOG_LVL_FATAL)
 		return false;
 	if (fmt == log_state.last_fmt) {
 		if (++log_state.repeats <= log_state.mute)

@@ -76,8 +76,10 @@ int main(int argc, char **argv)
 		rc = L2VPN_EXIT_USAGE;
 		goto out;
 	}
-	for (size_t i = 0; i < cfg.n_warnings; i++)
-		fprintf(stderr, "l2vpn: warning: %s\n", cfg.warnings[i]);
+	/* The daemon and --test-config log warnings themselves. */
+	if (cfg.action == ACTION_MKTUN || cfg.action == ACTION_RMTUN)
+		for (size_t i = 0; i < cfg.n_warnings; i++)
+			fprintf(stderr, "l2vpn: warning: %s\n", cfg.warnings[i]);
 	rc = dispatch(&cfg, argc, argv);
 out:
 	config_free(&cfg);

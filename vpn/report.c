@@ -136,6 +136,6 @@ void report_log(struct vpn *vpn)
 	if (report_format(vpn, &text) < 0)
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		log_notice("%s", line);
+		log_msg(LOG_LVL_REPORT, "%s", line);
 	free(text);
 }
