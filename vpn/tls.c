@@ -234,6 +234,16 @@ static const char *role_name(enum config_cert_purpose role)
 	return role == PURPOSE_SERVER ? "server" : "client";
 }
 
+/* The directive that asked for the peer's role, for log lines. */
+static const char *check_name(const struct tls_ctx *tls)
+{
+	if (tls->remote_cert_tls != PURPOSE_NONE)
+		return "remote-cert-tls";
+	if (tls->ns_cert_type != PURPOSE_NONE)
+		return "ns-cert-type";
+	return "default role check";
+}
+
 static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -243,8 +253,16 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 
 	if (!preverify_ok) {
 		int err = X509_STORE_CTX_get_error(store_ctx);
-		set_reject(ssl, "certificate verification failed: %s",
-		           X509_verify_cert_error_string(err));
+		/* OpenSSL's own role check runs first: name the directive the operator knows. */
+		if (err == X509_V_ERR_INVALID_PURPOSE &&
+		    X509_STORE_CTX_get_error_depth(store_ctx) == 0)
+			set_reject(ssl,
+			           "the peer certificate is not valid for a TLS %s (%s %s): a "
+			           "certificate made for the other role",
+			           role_name(want), check_name(tls), role_name(want));
+		else
+			set_reject(ssl, "certificate verification failed: %s",
+			           X509_verify_cert_error_string(err));
 		return 0;
 	}
 	if (X509_STORE_CTX_get_error_depth(store_ctx) != 0)
