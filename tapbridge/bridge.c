@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Bridges, ports and link attributes over rtnetlink (libnl-route-3). */
 #include "tapbridge.h"
+#include "error.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -68,25 +69,6 @@ static int errno_from_nl(int nlerr)
 	}
 }
 
-static int nl_fail(struct tb_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Fill ERR with "FMT: strerror(-CODE)" (the kernel's errno text) and return CODE. */
-static int nl_fail(struct tb_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err)
-		return code;
-	va_start(ap, fmt);
-	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(-code));
-	return code;
-}
-
 int tb_nl_open(struct tb_nl **nl, struct tb_err *err)
 {
 	struct tb_nl *s = calloc(1, sizeof(*s));
@@ -94,15 +76,15 @@ int tb_nl_open(struct tb_nl **nl, struct tb_err *err)
 
 	*nl = NULL;
 	if (!s)
-		return nl_fail(err, -ENOMEM, "rtnetlink session");
+		return tb_fail(err, -ENOMEM, "rtnetlink session");
 	s->sock = nl_socket_alloc();
 	if (!s->sock) {
-		ret = nl_fail(err, -ENOMEM, "rtnetlink socket");
+		ret = tb_fail(err, -ENOMEM, "rtnetlink socket");
 		goto fail;
 	}
 	ret = nl_connect(s->sock, NETLINK_ROUTE);
 	if (ret < 0) {
-		ret = nl_fail(err, errno_from_nl(ret), "connect to rtnetlink");
+		ret = tb_fail(err, errno_from_nl(ret), "connect to rtnetlink");
 		goto fail;
 	}
 	*nl = s;
@@ -135,7 +117,7 @@ static int link_get(struct tb_nl *nl, const char *name, struct rtnl_link **link,
 		if (ret == -ENODEV && err)
 			snprintf(err->msg, sizeof(err->msg), "no such device %s", name);
 		else
-			nl_fail(err, ret, "look up %s", name);
+			tb_fail(err, ret, "look up %s", name);
 		*link = NULL;
 	}
 	return ret;
@@ -167,11 +149,11 @@ static int bridge_create(struct tb_nl *nl, const char *name, struct tb_err *err)
 	int ret;
 
 	if (!link)
-		return nl_fail(err, -ENOMEM, "create bridge %s", name);
+		return tb_fail(err, -ENOMEM, "create bridge %s", name);
 	rtnl_link_set_name(link, name);
 	ret = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
 	if (ret < 0)
-		ret = nl_fail(err, errno_from_nl(ret), "create bridge %s", name);
+		ret = tb_fail(err, errno_from_nl(ret), "create bridge %s", name);
 	rtnl_link_put(link);
 	return ret;
 }
@@ -197,7 +179,7 @@ int tb_bridge_delete(struct tb_nl *nl, const char *name, struct tb_err *err)
 		goto out;
 	ret = rtnl_link_delete(nl->sock, link);
 	if (ret < 0)
-		ret = nl_fail(err, errno_from_nl(ret), "delete bridge %s", name);
+		ret = tb_fail(err, errno_from_nl(ret), "delete bridge %s", name);
 out:
 	if (link)
 		rtnl_link_put(link);
@@ -218,7 +200,7 @@ int tb_port_attach(struct tb_nl *nl, const char *bridge, const char *port, struc
 		goto out; /* already there: attaching is idempotent */
 	ret = rtnl_link_enslave(nl->sock, master, slave);
 	if (ret < 0)
-		ret = nl_fail(err, errno_from_nl(ret), "attach %s to %s", port, bridge);
+		ret = tb_fail(err, errno_from_nl(ret), "attach %s to %s", port, bridge);
 out:
 	if (slave)
 		rtnl_link_put(slave);
@@ -236,7 +218,7 @@ int tb_port_detach(struct tb_nl *nl, const char *port, struct tb_err *err)
 		goto out;
 	ret = rtnl_link_release(nl->sock, slave);
 	if (ret < 0)
-		ret = nl_fail(err, errno_from_nl(ret), "detach %s from its bridge", port);
+		ret = tb_fail(err, errno_from_nl(ret), "detach %s from its bridge", port);
 out:
 	if (slave)
 		rtnl_link_put(slave);
@@ -254,7 +236,7 @@ static int link_change(struct tb_nl *nl, const char *name, struct rtnl_link *cha
 		goto out;
 	ret = rtnl_link_change(nl->sock, orig, change, 0);
 	if (ret < 0)
-		ret = nl_fail(err, errno_from_nl(ret), "%s %s", what, name);
+		ret = tb_fail(err, errno_from_nl(ret), "%s %s", what, name);
 out:
 	if (orig)
 		rtnl_link_put(orig);
@@ -267,7 +249,7 @@ int tb_link_set_up(struct tb_nl *nl, const char *name, bool up, struct tb_err *e
 	int ret;
 
 	if (!change)
-		return nl_fail(err, -ENOMEM, "set %s %s", name, up ? "up" : "down");
+		return tb_fail(err, -ENOMEM, "set %s %s", name, up ? "up" : "down");
 	if (up)
 		rtnl_link_set_flags(change, IFF_UP);
 	else
@@ -285,7 +267,7 @@ int tb_link_set_mtu(struct tb_nl *nl, const char *name, unsigned mtu, struct tb_
 
 	snprintf(what, sizeof(what), "set MTU %u on", mtu);
 	if (!change)
-		return nl_fail(err, -ENOMEM, "%s %s", what, name);
+		return tb_fail(err, -ENOMEM, "%s %s", what, name);
 	rtnl_link_set_mtu(change, mtu);
 	ret = link_change(nl, name, change, what, err);
 	rtnl_link_put(change);
@@ -300,7 +282,7 @@ int tb_link_set_txqueuelen(struct tb_nl *nl, const char *name, unsigned qlen, st
 
 	snprintf(what, sizeof(what), "set txqueuelen %u on", qlen);
 	if (!change)
-		return nl_fail(err, -ENOMEM, "%s %s", what, name);
+		return tb_fail(err, -ENOMEM, "%s %s", what, name);
 	rtnl_link_set_txqlen(change, qlen);
 	ret = link_change(nl, name, change, what, err);
 	rtnl_link_put(change);
@@ -314,7 +296,7 @@ int tb_link_set_mac(struct tb_nl *nl, const char *name, const uint8_t mac[6], st
 	int ret = -ENOMEM;
 
 	if (!change || !addr) {
-		nl_fail(err, ret, "set MAC address of %s", name);
+		tb_fail(err, ret, "set MAC address of %s", name);
 		goto out;
 	}
 	rtnl_link_set_addr(change, addr);
@@ -376,7 +358,7 @@ int tb_link_get_master(struct tb_nl *nl, const char *name, char master[TB_NAME_M
 		goto out;
 	ret = rtnl_link_get_kernel(nl->sock, index, NULL, &bridge);
 	if (ret < 0) {
-		ret = nl_fail(err, errno_from_nl(ret), "look up the master of %s", name);
+		ret = tb_fail(err, errno_from_nl(ret), "look up the master of %s", name);
 		goto out;
 	}
 	snprintf(master, TB_NAME_MAX + 1, "%s", rtnl_link_get_name(bridge));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Tap devices through /dev/net/tun: open/create, persistence, owner, offloads, deletion. */
 #include "tapbridge.h"
+#include "error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,25 +19,6 @@
 #include <unistd.h>
 
 #define TUN_DEVICE "/dev/net/tun"
-
-static int tap_error(struct tb_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Fill ERR with "FMT: strerror(-CODE)" and return CODE (negative errno). */
-static int tap_error(struct tb_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!err)
-		return code;
-	va_start(ap, fmt);
-	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": %s", strerror(-code));
-	return code;
-}
 
 static void err_append(struct tb_err *err, const char *text)
 {
@@ -59,7 +41,7 @@ int tb_tap_exists(const char *name, struct tb_err *err)
 		return ret;
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sock < 0) {
-		ret = tap_error(err, -errno, "check %s: socket", name);
+		ret = tb_fail(err, -errno, "check %s: socket", name);
 		goto out;
 	}
 	/* The tun driver names itself "tun" and reports "tap" or "tun" as its bus: this tells a
@@ -75,7 +57,7 @@ int tb_tap_exists(const char *name, struct tb_err *err)
 				snprintf(err->msg, sizeof(err->msg),
 				         "%s exists and is not a tap device", name);
 		} else {
-			ret = tap_error(err, -errno, "check %s", name);
+			ret = tb_fail(err, -errno, "check %s", name);
 		}
 		goto out;
 	}
@@ -105,7 +87,7 @@ static int tap_attach(int fd, const char *name, short flags, char name_out[TB_NA
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name ? name : "tap%d");
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		int code = -errno;
-		tap_error(err, code, "open tap %s", ifr.ifr_name);
+		tb_fail(err, code, "open tap %s", ifr.ifr_name);
 		if (code == -EPERM || code == -EACCES)
 			err_append(err, " (CAP_NET_ADMIN is needed)");
 		else if (code == -EBUSY)
@@ -120,7 +102,7 @@ static int tap_ioctl(int fd, unsigned long req, unsigned long arg, const char *w
                      const char *name, struct tb_err *err)
 {
 	if (ioctl(fd, req, arg) < 0)
-		return tap_error(err, -errno, "%s %s", what, name);
+		return tb_fail(err, -errno, "%s %s", what, name);
 	return 0;
 }
 
@@ -134,7 +116,7 @@ static int tap_set_mac(int fd, const char *name, struct tb_err *err)
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof(mac));
 	if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0)
-		return tap_error(err, -errno, "set MAC address of %s", name);
+		return tb_fail(err, -errno, "set MAC address of %s", name);
 	return 0;
 }
 
@@ -159,7 +141,7 @@ static int tap_configure(struct tb_tap *tap, const struct tb_tap_config *cfg, st
 	if (cfg->vnet_hdr) {
 		int size = (int)sizeof(struct virtio_net_hdr);
 		if (ioctl(tap->fd, TUNSETVNETHDRSZ, &size) < 0)
-			return tap_error(err, -errno, "set vnet header size of %s", tap->name);
+			return tb_fail(err, -errno, "set vnet header size of %s", tap->name);
 	}
 	ret = tb_tap_set_offload(tap, 0, err);
 	if (ret < 0)
@@ -191,7 +173,7 @@ int tb_tap_open(struct tb_tap *tap, const struct tb_tap_config *cfg, struct tb_e
 	}
 	tap->fd = open(TUN_DEVICE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (tap->fd < 0) {
-		ret = tap_error(err, -errno, "open %s", TUN_DEVICE);
+		ret = tb_fail(err, -errno, "open %s", TUN_DEVICE);
 		goto fail;
 	}
 	ret = tap_attach(tap->fd, name, flags, tap->name, err);
@@ -238,12 +220,12 @@ int tb_tap_delete(const char *name, struct tb_err *err)
 	int fd = -1;
 
 	if (ret == 0)
-		ret = tap_error(err, -ENODEV, "delete tap %s", name);
+		ret = tb_fail(err, -ENODEV, "delete tap %s", name);
 	if (ret < 0)
 		goto out;
 	fd = open(TUN_DEVICE, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		ret = tap_error(err, -errno, "open %s", TUN_DEVICE);
+		ret = tb_fail(err, -errno, "open %s", TUN_DEVICE);
 		goto out;
 	}
 	/* Attaching to the existing device and clearing persistence deletes it on close. */
