@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "certparse.h"
 #include "crl.h"
 #include "keys.h"
 #include "msg.h"
@@ -123,13 +124,6 @@ static bool has_valid_cn(const struct db *db, const char *cn)
 	return false;
 }
 
-static int subject_cn(const X509_NAME *subject, char *buf, size_t size)
-{
-	int n = X509_NAME_get_text_by_NID(subject, NID_commonName, buf, (int)size);
-
-	return n > 0 ? 0 : -EINVAL;
-}
-
 int ca_issue(const struct pki_ctx *ctx, struct fs_txn *txn, struct db *db, X509 *ca,
              EVP_PKEY *cakey, const char *name, enum cert_profile profile, EVP_PKEY *pubkey,
              const X509_NAME *subject, X509 **out)
@@ -153,12 +147,8 @@ int ca_issue(const struct pki_ctx *ctx, struct fs_txn *txn, struct db *db, X509 
 	int ret = -EINVAL, tries;
 	time_t t;
 
-	if (subject_cn(subject, cn, sizeof(cn)) < 0) {
-		pki_err("%s: the subject has no CN", name);
-		goto out;
-	}
-	if (cn_validate(cn, false, &why) < 0) {
-		pki_err("CN \"%s\": %s", cn, why);
+	if (pki_subject_check(subject, cn, sizeof(cn), &why) < 0) {
+		pki_err("%s: %s", name, why);
 		goto out;
 	}
 	if (!ctx->force && has_valid_cn(db, cn)) {

@@ -9,6 +9,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "certparse.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "msg.h"
@@ -272,35 +273,29 @@ char *cert_serial_hex(X509 *cert)
 X509 *cert_load(const char *path)
 {
 	char *text = NULL;
-	BIO *bio;
+	const char *why;
 	X509 *cert = NULL;
+	size_t len;
 
-	if (fs_read_file(path, false, &text, NULL) < 0)
+	if (fs_read_file(path, false, &text, &len) < 0)
 		return NULL;
-	bio = BIO_new_mem_buf(text, -1);
-	if (bio)
-		cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	if (!cert)
-		ossl_fail("%s: not a PEM certificate", path);
-	BIO_free(bio);
+	if (pki_cert_parse((const uint8_t *)text, len, &cert, &why) < 0)
+		pki_err("%s: %s", path, why);
 	free(text);
 	return cert;
 }
 
-X509_REQ *csr_load(const char *path)
+X509_REQ *csr_load(const char *path, char *cn, size_t size)
 {
 	char *text = NULL;
-	BIO *bio;
+	const char *why;
 	X509_REQ *req = NULL;
+	size_t len;
 
-	if (fs_read_file(path, false, &text, NULL) < 0)
+	if (fs_read_file(path, false, &text, &len) < 0)
 		return NULL;
-	bio = BIO_new_mem_buf(text, -1);
-	if (bio)
-		req = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
-	if (!req)
-		ossl_fail("%s: not a PEM certificate request", path);
-	BIO_free(bio);
+	if (pki_csr_parse((const uint8_t *)text, len, &req, cn, size, &why) < 0)
+		pki_err("%s: %s", path, why);
 	free(text);
 	return req;
 }

@@ -4,6 +4,7 @@
 #define L2VPN_PKI_CERT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <openssl/bn.h>
 #include <openssl/x509.h>
@@ -58,9 +59,12 @@ const char *cert_profile_name(enum cert_profile p);
 /* Serial of CERT in upper-case hex (malloc'd; OPENSSL_free it). NULL on error. */
 char *cert_serial_hex(X509 *cert);
 
-/* Load a PEM certificate / CSR; NULL after reporting the file. */
+/* Load a certificate (PEM or DER); NULL after reporting the file. */
 X509 *cert_load(const char *path);
-X509_REQ *csr_load(const char *path);
+
+/* Load a certificate request and apply pki_csr_parse()'s checks (signature, key, subject);
+ * its CN goes to CN (SIZE >= PKI_CN_SIZE). NULL after a one-line report naming the file. */
+X509_REQ *csr_load(const char *path, char *cn, size_t size);
 
 /* PEM of a certificate / CSR into a malloc'd buffer. 0 or -errno. */
 int cert_to_pem(X509 *cert, char **pem, size_t *len);

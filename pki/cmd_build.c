@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/pkcs12.h>
 
+#include "certparse.h"
 #include "commands.h"
 #include "keys.h"
 #include "msg.h"
@@ -323,32 +324,16 @@ out:
 	return ret;
 }
 
-/* Refuse CSR keys OpenSSL 3 peers would refuse anyway. */
-static int check_csr_key(const char *path, EVP_PKEY *key)
-{
-	if (EVP_PKEY_is_a(key, "RSA") && EVP_PKEY_get_bits(key) < 2048) {
-		pki_err("%s: RSA key of %d bits is too small (want >= 2048)", path,
-		        EVP_PKEY_get_bits(key));
-		return -EINVAL;
-	}
-	if (!EVP_PKEY_is_a(key, "RSA") && !EVP_PKEY_is_a(key, "EC") &&
-	    !EVP_PKEY_is_a(key, "ED25519") && !EVP_PKEY_is_a(key, "ED448")) {
-		pki_err("%s: unsupported key type %s", path, EVP_PKEY_get0_type_name(key));
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int cmd_sign_req(struct pki_ctx *ctx, int argc, char **argv)
 {
 	bool server = false;
 	const struct cmd_opt opts[] = { { "server", NULL, &server }, { NULL, NULL, NULL } };
 	struct fs_txn txn = { 0 };
 	struct db db = { 0 };
-	char *pos[2], *csr_path = NULL, *name;
+	char *pos[2], *csr_path = NULL, *name, cn[PKI_CN_SIZE];
 	X509_REQ *req = NULL;
 	X509 *ca = NULL, *cert = NULL;
-	EVP_PKEY *cakey = NULL, *pub;
+	EVP_PKEY *cakey = NULL;
 	int n = cmd_parse(argc, argv, opts, pos, 2), ret = EXIT_ERR;
 
 	if (n == 2 && strcmp(pos[0], "server") == 0)
@@ -360,14 +345,9 @@ int cmd_sign_req(struct pki_ctx *ctx, int argc, char **argv)
 	name = pos[n - 1];
 	if (check_name(name) < 0)
 		return EXIT_ERR;
-	if (!(csr_path = ctx_path(ctx, name, ".csr")) || !(req = csr_load(csr_path)))
-		goto out;
-	pub = X509_REQ_get0_pubkey(req);
-	if (!pub || X509_REQ_verify(req, pub) <= 0) {
-		ossl_fail("%s: bad request signature", csr_path);
-		goto out;
-	}
-	if (check_csr_key(csr_path, pub) < 0)
+	/* The request's signature, key and subject are checked before anything else. */
+	if (!(csr_path = ctx_path(ctx, name, ".csr")) ||
+	    !(req = csr_load(csr_path, cn, sizeof(cn))))
 		goto out;
 	if (ca_load(ctx, &ca, &cakey) < 0 || ca_load_db(ctx, &db) < 0)
 		goto out;
@@ -382,8 +362,8 @@ int cmd_sign_req(struct pki_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (ca_issue(ctx, &txn, &db, ca, cakey, name, server ? PROFILE_SERVER : PROFILE_CLIENT, pub,
-	             X509_REQ_get_subject_name(req), &cert) < 0 ||
+	if (ca_issue(ctx, &txn, &db, ca, cakey, name, server ? PROFILE_SERVER : PROFILE_CLIENT,
+	             X509_REQ_get0_pubkey(req), X509_REQ_get_subject_name(req), &cert) < 0 ||
 	    ca_stage_db(ctx, &txn, &db, cert) < 0 || fs_txn_commit(&txn) < 0)
 		goto out;
 	print_issued(name, cert);

@@ -8,6 +8,7 @@
 #include <openssl/bn.h>
 #include <openssl/x509.h>
 
+#include "certparse.h"
 #include "commands.h"
 #include "crl.h"
 #include "msg.h"
@@ -75,9 +76,8 @@ out:
 int cmd_show(struct pki_ctx *ctx, int argc, char **argv)
 {
 	struct db db = { 0 };
-	char *pos[1], *path = NULL, *dec = NULL, *hex = NULL;
+	char *pos[1], *path = NULL;
 	X509 *cert = NULL;
-	BIGNUM *bn = NULL;
 	BIO *out = NULL;
 	long row;
 	int ret = EXIT_ERR;
@@ -93,26 +93,13 @@ int cmd_show(struct pki_ctx *ctx, int argc, char **argv)
 		    !(cert = ca_row_cert(ctx, &db.rows[row], false)))
 			goto out;
 	}
-	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-	/* OpenVPN logs serials in decimal, the index holds hex: show both. */
-	if (!bn || !(dec = BN_bn2dec(bn)) || !(hex = BN_bn2hex(bn)) ||
-	    !(out = BIO_new_fp(stdout, BIO_NOCLOSE))) {
-		ossl_fail("show");
-		goto out;
-	}
-	printf("Serial: %s (hex), %s (decimal)\nType: %s\n", hex, dec,
-	       cert_profile_name(cert_profile_of(cert)));
-	fflush(stdout);
-	if (!X509_print_ex(out, cert, XN_FLAG_ONELINE, 0)) {
+	if (!(out = BIO_new_fp(stdout, BIO_NOCLOSE)) || pki_cert_print(out, cert) < 0) {
 		ossl_fail("show");
 		goto out;
 	}
 	ret = EXIT_OK;
 out:
 	BIO_free(out);
-	OPENSSL_free(dec);
-	OPENSSL_free(hex);
-	BN_free(bn);
 	X509_free(cert);
 	db_free(&db);
 	free(path);

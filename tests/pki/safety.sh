@@ -112,6 +112,20 @@ fails "hostile: rejected as sslserver" openssl verify -CAfile "$D/ca.crt" -purpo
 fails "hostile: cannot act as a CA" openssl verify -CAfile "$D/ca.crt" -purpose any \
 	-x509_strict -partial_chain -CAfile "$D/evil.crt" "$D/srv.crt"
 
+# A subject index.txt cannot hold unambiguously ("/O=x/CN=srv/CN=sneaky" reads as CN=srv).
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj '/O=x\/CN=srv/CN=sneaky' \
+	-keyout "$WORK/sneaky.key" -out "$D/sneaky.csr" 2>/dev/null
+before=$(snap)
+expect_exit 1 "a CSR with '/' in a subject field is refused" CA sign-req sneaky
+expect_match "sneaky.csr: subject fields must not contain '/'" "the reason names the CSR"
+ok "nothing written for the refused CSR" test "$(snap)" = "$before"
+openssl req -new -newkey rsa:1024 -nodes -subj /CN=weak -keyout "$WORK/weak.key" \
+	-out "$D/weak.csr" 2>/dev/null
+expect_exit 1 "a CSR with a 1024-bit RSA key is refused" CA sign-req weak
+expect_match "weak.csr: RSA key size" "the reason names the CSR and the key size"
+openssl req -new -key "$WORK/evil.key" -subj /CN=evilder -outform DER -out "$D/evilder.csr"
+ok "a DER CSR is signed too" CA sign-req evilder
+
 # Duplicate CN.
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=cli \
 	-keyout "$WORK/cli2.key" -out "$D/cli2.csr" 2>/dev/null
