@@ -35,7 +35,6 @@ ninja -C "$build" vpn/l2vpn pki/l2vpn-ca >"/tmp/l2vpn-demo-build.log" 2>&1 ||
 
 export L2VPN_BUILD_ROOT=$build L2VPN_SOURCE_ROOT=$root
 unset L2VPN_BIN L2VPN_CA_BIN
-LAB_DEMO=1
 # shellcheck source=netns/lib.sh
 . tests/netns/lib.sh
 # shellcheck source=netns/lab.sh

@@ -5,10 +5,15 @@
 #
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/lab.sh"
 #   need_root; lab_need_programs
-#   lab_pki
-#   lab_site a 1; lab_site b 2; lab_lan a 0; lab_lan b 0
-#   lab_conf server.conf srv0 "remote-cert-tls client"
-#   lab_start a srv0; ...
+#   lab_step "PKI" lab_pki
+#   lab_step "sites" lab_two_sites 1        (sites a, b; br0, tap0 and host ha0 / hb0)
+#   LAB_REMOTE=$(lab_wan_ip a)
+#   lab_conf server.conf srv "comp-lzo yes"; lab_conf client.conf cli "comp-lzo yes"
+#   lab_start a srv; lab_start b cli; ok "link up" lab_wait_up cli
+#   ok "ping" lab_wait_ping ha0 "$(lab_host_ip b 0)" 5; lab_stop_all
+#
+# lib.sh's ok runs its command in a subshell: functions that record state (lab_site, lab_lan,
+# lab_two_sites, lab_within's LAB_ELAPSED) must run in the test's shell, e.g. under lab_step.
 #
 # Naming. Sites are short names (a, b, c) with a number N (1, 2, 3). Every site namespace joins
 # the WAN switch (namespace "wan", bridge "wan") on its wan0 with 10.99.0.N/24. LAN K (0, 1) is
@@ -16,8 +21,8 @@
 # the site's ethK) has .(10+N). lab_lan creates tapK in brK the ifupdown way (l2vpn --mktun
 # --bridge) unless LAB_MKTUN=0, in which case the daemon's `bridge brK` directive does it.
 #
-# Every function is quiet (no TAP lines) and returns non-zero on failure, so the demo can use
-# it too; lab_say prints progress as a TAP comment, or as plain text when LAB_DEMO=1.
+# Every function but lab_step is quiet (no TAP lines) and returns non-zero on failure, so
+# tests/demo.sh uses them too.
 
 LAB_CONF_DIR=${LAB_CONF_DIR:-$L2VPN_SOURCE_ROOT/conf-examples}
 LAB_PKI=$WORK/pki
@@ -30,15 +35,6 @@ case ${ASAN_OPTIONS:-} in
 esac
 declare -A _lab_site_n=()
 _lab_daemons=()
-
-# lab_say TEXT: one progress line.
-lab_say() {
-	if [ "${LAB_DEMO:-0}" = 1 ]; then
-		printf '==> %s\n' "$*"
-	else
-		diag "$*"
-	fi
-}
 
 # lab_step DESC CMD...: run a setup CMD in this shell (not in ok's subshell, so namespaces and
 # site numbers it records stay known) and report it as one TAP line; errors go to diagnostics.
