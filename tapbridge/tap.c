@@ -139,8 +139,14 @@ static int tap_configure(struct tb_tap *tap, const struct tb_tap_config *cfg, st
 	}
 	if (cfg->vnet_hdr) {
 		int size = (int)sizeof(struct virtio_net_hdr);
+		int le = 1;
+
 		if (ioctl(tap->fd, TUNSETVNETHDRSZ, &size) < 0)
 			return tb_fail(err, -errno, "set vnet header size of %s", tap->name);
+		/* Little-endian headers whatever the host: the wire format, byte for byte. */
+		if (ioctl(tap->fd, TUNSETVNETLE, &le) < 0)
+			return tb_fail(err, -errno, "set little-endian vnet headers on %s",
+			               tap->name);
 	}
 	ret = tb_tap_set_offload(tap, 0, err);
 	if (ret < 0)

@@ -47,7 +47,7 @@ enum tb_offload {
 struct tb_tap_config {
 	const char *name; /* NULL or "" lets the kernel choose (tap%d) */
 	bool persist;     /* make the device persistent (survives close) */
-	bool vnet_hdr;    /* open with IFF_VNET_HDR: every read/write starts with a
+	bool vnet_hdr;    /* open with IFF_VNET_HDR (little-endian): every read/write starts with a
 			   * 10-byte struct virtio_net_hdr (TUNSETVNETHDRSZ) */
 	uid_t owner;      /* (uid_t)-1: leave unset */
 	gid_t group;      /* (gid_t)-1: leave unset */

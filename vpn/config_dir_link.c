@@ -267,3 +267,18 @@ int do_action(struct cfg_ctx *c, const struct directive *d, int argc, char **arg
 		return set_action(c, ACTION_HELP);
 	return set_action(c, ACTION_VERSION);
 }
+
+/* tap-offload yes|no (l2vpn's own): carry GSO super-frames with their vnet header when the peer
+ * agrees (default), or plain frames only. */
+int do_tap_offload(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	static const char *const words[] = { "yes", "no", NULL };
+	int w;
+
+	(void)d;
+	(void)argc;
+	if ((w = cfg_keyword(c, argv[1], words)) < 0)
+		return w;
+	c->cfg->no_tap_offload = w == 1;
+	return 0;
+}

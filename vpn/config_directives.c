@@ -118,6 +118,7 @@ static const struct directive directives[] = {
 	{ "dev", 1, 1, do_dev, NULL },
 	{ "dev-type", 1, 1, do_dev_type, NULL },
 	{ "bridge", 1, 1, do_bridge, NULL },
+	{ "tap-offload", 1, 1, do_tap_offload, NULL },
 	{ "tun-mtu", 1, 2, do_tun_mtu, NULL },
 	{ "txqueuelen", 1, 1, do_number, NULL },
 	/* TLS. */

@@ -40,6 +40,7 @@ struct peer_stats {
 	uint64_t link_read, link_write; /* TLS payload bytes received / sent */
 	uint64_t frames_in, frames_out;
 	uint64_t bytes_in, bytes_out; /* Ethernet frame bytes */
+	uint64_t drops_gso;           /* GSO frames this peer (no offloads) cannot take */
 	uint64_t drops_queue_full;    /* frames dropped: our send queue was full */
 };
 
@@ -62,7 +63,8 @@ struct peer {
 	unsigned ping_restart; /* drop the link after this many silent seconds */
 	uint64_t closing_since;
 	bool comp;                          /* LZO negotiated on this link */
-	uint32_t max_frame;                 /* negotiated */
+	uint32_t max_frame;                 /* negotiated, plain frames */
+	bool vnet;                          /* frames carry a vnet header (both offer it) */
 	time_t connected_since;             /* wall clock, for status */
 	uint64_t started, last_rx, last_tx; /* monotonic seconds */
 	struct peer_stats stats;
@@ -81,6 +83,7 @@ struct vpn_counters {
 	uint64_t tap_read, tap_write; /* bytes */
 	uint64_t tap_drops;           /* frames dropped writing to the tap */
 	uint64_t frames_bad;          /* runt / oversize frames ignored */
+	uint64_t tap_write_errors;    /* frames the tap refused (e.g. a GSO write) */
 };
 
 struct vpn {
@@ -91,7 +94,10 @@ struct vpn {
 
 	struct tb_tap tap;
 	struct watch tap_watch;
-	uint32_t max_frame; /* largest Ethernet frame we accept/send */
+	uint32_t max_frame; /* largest plain Ethernet frame we accept/send */
+	size_t max_payload; /* largest message payload we accept */
+	bool vnet;          /* the tap speaks vnet headers (tap-offload yes) */
+	unsigned offloads;  /* TUNSETOFFLOAD bits in force */
 
 	struct listener {
 		struct watch watch;
@@ -105,9 +111,13 @@ struct vpn {
 
 	struct mactable *macs; /* server: learned source MACs per port */
 	struct comp *comp;     /* LZO contexts (shared: one thread) */
-	uint8_t *frame_buf;    /* one frame read from the tap */
-	uint8_t *comp_buf;     /* compression / decompression scratch */
-	size_t comp_buf_len;
+	/* Frame buffers hold [vnet header][frame]: every frame has its header in front. */
+	uint8_t *frame_buf; /* one frame read from the tap */
+	uint8_t *plain_buf; /* a frame from a link without vnet headers, given one */
+	uint8_t *unzip_buf; /* a decompressed frame */
+	uint8_t *csum_buf;  /* a frame whose checksum is completed for a plain link */
+	uint8_t *zip_buf;   /* compressor output */
+	size_t zip_buf_len;
 
 	struct client_state client;
 	struct vpn_counters counters;

@@ -24,6 +24,7 @@
 #include "roles.h"
 #include "tls.h"
 #include "tunnel.h"
+#include "vnet.h"
 
 #define MAC_TABLE_SIZE   65536
 #define MAC_PER_PORT     16384
@@ -114,7 +115,7 @@ static int setup_signals(struct vpn *vpn)
 static int setup_tap(struct vpn *vpn)
 {
 	const struct config *cfg = vpn->cfg;
-	struct tb_tap_config tc = { .owner = (uid_t)-1, .group = (gid_t)-1 };
+	struct tb_tap_config tc = { .owner = (uid_t)-1, .group = (gid_t)-1, .vnet_hdr = vpn->vnet };
 	struct tb_err err = { { 0 } };
 	struct tb_nl *nl = NULL;
 	int ret;
@@ -235,10 +236,16 @@ static int setup_engine(struct vpn *vpn, struct tls_ctx *tls)
 		if (!vpn->comp)
 			return -ENOMEM;
 	}
-	vpn->comp_buf_len = comp_bound(vpn->max_frame) + 64;
-	vpn->comp_buf = malloc(vpn->comp_buf_len);
-	vpn->frame_buf = malloc(vpn->max_frame + 64);
-	if (!vpn->comp_buf || !vpn->frame_buf)
+	vpn->vnet = !cfg->no_tap_offload;
+	vpn->max_payload = vpn->vnet ? VNET_HDR_LEN + VNET_MAX_FRAME : vpn->max_frame;
+	vpn->zip_buf_len = comp_bound(VNET_HDR_LEN + VNET_MAX_FRAME);
+	vpn->zip_buf = malloc(vpn->zip_buf_len);
+	vpn->frame_buf = malloc(VNET_HDR_LEN + VNET_MAX_FRAME);
+	vpn->plain_buf = malloc(VNET_HDR_LEN + VNET_MAX_FRAME);
+	vpn->unzip_buf = malloc(VNET_HDR_LEN + VNET_MAX_FRAME);
+	vpn->csum_buf = malloc(VNET_MAX_FRAME);
+	if (!vpn->zip_buf || !vpn->frame_buf || !vpn->plain_buf || !vpn->unzip_buf ||
+	    !vpn->csum_buf)
 		return -ENOMEM;
 	if (vpn->server) {
 		vpn->macs = mactable_new(MAC_TABLE_SIZE, MAC_PER_PORT, MAC_AGE_SECONDS);
@@ -254,9 +261,12 @@ static void teardown_engine(struct vpn *vpn)
 	vpn->tls = NULL;
 	comp_free(vpn->comp);
 	vpn->comp = NULL;
-	free(vpn->comp_buf);
+	free(vpn->zip_buf);
 	free(vpn->frame_buf);
-	vpn->comp_buf = vpn->frame_buf = NULL;
+	free(vpn->plain_buf);
+	free(vpn->unzip_buf);
+	free(vpn->csum_buf);
+	vpn->zip_buf = vpn->frame_buf = vpn->plain_buf = vpn->unzip_buf = vpn->csum_buf = NULL;
 	mactable_free(vpn->macs);
 	vpn->macs = NULL;
 }
@@ -359,6 +369,8 @@ static const char *needs_restart(const struct config *now, const struct config *
 		return "dev";
 	if (now->tun_mtu != fresh->tun_mtu)
 		return "tun-mtu";
+	if (now->no_tap_offload != fresh->no_tap_offload)
+		return "tap-offload";
 	if ((now->bridge == NULL) != (fresh->bridge == NULL) ||
 	    (now->bridge && strcmp(now->bridge, fresh->bridge)))
 		return "bridge";

@@ -17,6 +17,7 @@
 #include "roles.h"
 #include "tls.h"
 #include "tunnel.h"
+#include "vnet.h"
 
 #define TLS_WRITE_CHUNK 16384 /* one full TLS record per SSL_write */
 #define TX_QUEUE_BYTES  (512 * 1024)
@@ -66,7 +67,6 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
                       bool connecting)
 {
 	struct peer *p = calloc(1, sizeof(*p));
-	uint32_t max_frame = vpn->max_frame;
 	int one = 1;
 
 	if (!p)
@@ -82,7 +82,7 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	p->started = p->last_rx = p->last_tx = vpn->now;
 	p->ping = vpn->cfg->ping;
 	p->ping_restart = vpn->cfg->ping_restart;
-	if (bq_init(&p->rx, max_frame + PROTO_HDR_LEN + RX_SLACK) < 0 ||
+	if (bq_init(&p->rx, vpn->max_payload + PROTO_HDR_LEN + RX_SLACK) < 0 ||
 	    bq_init(&p->tx, TX_QUEUE_BYTES) < 0)
 		goto fail;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -160,21 +160,32 @@ static bool queue_msg(struct peer *p, uint8_t type, const uint8_t *payload, size
 	return true;
 }
 
-void peer_send_frame(struct peer *p, const uint8_t *frame, size_t len)
+void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
 {
 	struct vpn *vpn = p->vpn;
 	uint8_t type = PROTO_FRAME;
-	const uint8_t *payload = frame;
-	size_t plen = len;
+	const uint8_t *payload = vh;
+	size_t plen = len + VNET_HDR_LEN;
 
-	if (p->state != PEER_UP || len > p->max_frame)
+	if (p->state != PEER_UP)
 		return;
-	if (p->comp && len >= LZO_MIN_FRAME) {
-		ssize_t n = comp_compress(vpn->comp, frame, len, vpn->comp_buf, vpn->comp_buf_len,
+	if (!p->vnet) {
+		/* A link without offloads carries plain frames: no header, no super-frames. */
+		payload = tunnel_plain_frame(vpn, vh, len);
+		if (!payload) {
+			p->stats.drops_gso++;
+			return;
+		}
+		plen = len;
+		if (len > p->max_frame)
+			return;
+	}
+	if (p->comp && plen >= LZO_MIN_FRAME) {
+		ssize_t n = comp_compress(vpn->comp, payload, plen, vpn->zip_buf, vpn->zip_buf_len,
 		                          vpn->now * 1000);
 		if (n > 0) {
 			type = PROTO_FRAME_LZO;
-			payload = vpn->comp_buf;
+			payload = vpn->zip_buf;
 			plen = (size_t)n;
 		}
 	}
@@ -191,7 +202,9 @@ static void send_hello(struct peer *p)
 	const struct config *cfg = p->vpn->cfg;
 	struct proto_hello hello = {
 		.version = PROTO_VERSION,
-		.caps = (cfg->comp == COMP_YES || cfg->comp == COMP_ADAPTIVE) ? PROTO_CAP_LZO : 0,
+		.caps =
+		    ((cfg->comp == COMP_YES || cfg->comp == COMP_ADAPTIVE) ? PROTO_CAP_LZO : 0) |
+		    (p->vpn->vnet ? PROTO_CAP_VNET_HDR : 0),
 		.max_frame = p->vpn->max_frame,
 		.ping_interval = (uint16_t)cfg->ping,
 		.ping_timeout =
@@ -228,6 +241,7 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 		return ret;
 	}
 	remote_comp = hello.caps & PROTO_CAP_LZO;
+	p->vnet = vpn->vnet && (hello.caps & PROTO_CAP_VNET_HDR);
 	p->comp = local_comp && remote_comp;
 	if (local_comp != remote_comp)
 		log_warnx("%s: compression mismatch (here %s, peer %s): the link runs uncompressed",
@@ -248,40 +262,84 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 	p->state = PEER_UP;
 	p->was_up = true;
 	p->connected_since = time(NULL);
-	log_notice("%s: link up (%s, %s, compression %s, max frame %u)", p->label,
+	log_notice("%s: link up (%s, %s, compression %s, offloads %s, max frame %u)", p->label,
 	           SSL_get_version(p->ssl), SSL_get_cipher_name(p->ssl), comp_setting(p->comp),
-	           p->max_frame);
+	           p->vnet ? "on" : "off", p->max_frame);
+	tunnel_update_offloads(vpn);
 	if (!vpn->server)
 		client_peer_up(vpn);
 	return 0;
 }
 
+/* Give a frame from a link without vnet headers the (empty) header every frame carries
+ * inside the daemon: it is copied after one unless it already has room in front. */
+static uint8_t *with_plain_header(struct vpn *vpn, const uint8_t *frame, size_t len)
+{
+	uint8_t *vh = vpn->plain_buf;
+
+	if (frame == vpn->unzip_buf + VNET_HDR_LEN)
+		vh = vpn->unzip_buf;
+	else
+		memcpy(vh + VNET_HDR_LEN, frame, len);
+	memset(vh, 0, VNET_HDR_LEN);
+	return vh;
+}
+
 static int handle_frame(struct peer *p, const struct proto_msg *msg)
 {
 	struct vpn *vpn = p->vpn;
-	const uint8_t *frame = msg->payload;
-	ssize_t len = (ssize_t)msg->len;
+	const uint8_t *payload = msg->payload;
+	size_t plen = msg->len, len;
+	uint8_t *vh;
+	struct vnet_hdr h;
+	const char *why;
+	char reason[128];
 
 	if (msg->type == PROTO_FRAME_LZO) {
+		uint8_t *out = p->vnet ? vpn->unzip_buf : vpn->unzip_buf + VNET_HDR_LEN;
+		size_t max = p->vnet ? VNET_HDR_LEN + VNET_MAX_FRAME : p->max_frame;
+		ssize_t n;
+
 		if (!p->comp) {
 			peer_close(p, "protocol error: compressed frame on an uncompressed link");
 			return -EPROTO;
 		}
-		len =
-		    comp_decompress(vpn->comp, msg->payload, msg->len, vpn->comp_buf, p->max_frame);
-		if (len < 0) {
+		n = comp_decompress(vpn->comp, payload, plen, out, max);
+		if (n < 0) {
 			peer_close(p, "protocol error: compressed frame does not decompress");
-			return (int)len;
+			return (int)n;
 		}
-		frame = vpn->comp_buf;
+		payload = out;
+		plen = (size_t)n;
 	}
-	if (len < 14 || (size_t)len > p->max_frame) {
-		peer_close(p, "protocol error: frame size outside 14..max frame");
-		return -EPROTO;
+	if (p->vnet) {
+		if (plen < VNET_HDR_LEN + 14) {
+			peer_close(p,
+			           "protocol error: frame shorter than a vnet header and 14 bytes");
+			return -EPROTO;
+		}
+		/* The payload sits in our own receive (or decompression) buffer: the header is
+		 * validated and normalised in place before the kernel ever sees it. */
+		vh = (uint8_t *)payload;
+		len = plen - VNET_HDR_LEN;
+		vnet_hdr_decode(vh, &h);
+		if (vnet_hdr_check(&h, len, p->max_frame, vpn->cfg->tun_mtu, &why) < 0) {
+			snprintf(reason, sizeof(reason), "protocol error: %s", why);
+			peer_close(p, reason);
+			return -EPROTO;
+		}
+		vnet_hdr_encode(&h, vh);
+	} else {
+		if (plen < 14 || plen > p->max_frame) {
+			peer_close(p, "protocol error: frame size outside 14..max frame");
+			return -EPROTO;
+		}
+		len = plen;
+		vh = with_plain_header(vpn, payload, len);
 	}
 	p->stats.frames_in++;
-	p->stats.bytes_in += (uint64_t)len;
-	tunnel_frame_from_peer(p, frame, (size_t)len);
+	p->stats.bytes_in += len;
+	tunnel_frame_from_peer(p, vh, len);
 	return 0;
 }
 
@@ -321,7 +379,7 @@ static int handle_msg(struct peer *p, const struct proto_msg *msg)
  * yields many frames. */
 static void parse_rx(struct peer *p)
 {
-	size_t max_payload = p->vpn->max_frame > 256 ? p->vpn->max_frame : 256;
+	size_t max_payload = p->vpn->max_payload;
 
 	while (p->state == PEER_HELLO || p->state == PEER_UP) {
 		struct proto_msg msg;

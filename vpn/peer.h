@@ -15,9 +15,11 @@
 struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
                       bool connecting);
 
-/* Queue one Ethernet frame for the peer (compressed when negotiated and worthwhile). Dropped and
- * counted when the peer is not up or its queue is full. */
-void peer_send_frame(struct peer *p, const uint8_t *frame, size_t len);
+/* Queue one frame (VH: vnet header + LEN-byte frame, see tunnel.h) for the peer: with its
+ * header on an offload link, plain otherwise; compressed when negotiated and worthwhile.
+ * Dropped and counted when the peer is not up, cannot take a super-frame or its queue is
+ * full. */
+void peer_send_frame(struct peer *p, uint8_t *vh, size_t len);
 
 /* Write as much of the send queue as the socket takes now. */
 void peer_flush(struct peer *p);

@@ -241,7 +241,7 @@ static const char *check_name(const struct tls_ctx *tls)
 		return "remote-cert-tls";
 	if (tls->ns_cert_type != PURPOSE_NONE)
 		return "ns-cert-type";
-	return "default role check";
+	return "role check";
 }
 
 static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
@@ -257,9 +257,9 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 		if (err == X509_V_ERR_INVALID_PURPOSE &&
 		    X509_STORE_CTX_get_error_depth(store_ctx) == 0)
 			set_reject(ssl,
-			           "the peer certificate is not valid for a TLS %s (%s %s): a "
-			           "certificate made for the other role",
-			           role_name(want), check_name(tls), role_name(want));
+			           "%s %s: the peer certificate is not valid for a TLS %s (it was "
+			           "made for the other role)",
+			           check_name(tls), role_name(want), role_name(want));
 		else
 			set_reject(ssl, "certificate verification failed: %s",
 			           X509_verify_cert_error_string(err));

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "mactable.h"
 #include "peer.h"
+#include "vnet.h"
 
 #define TAP_BATCH    256 /* frames drained from the tap per readable event */
 #define PORT_TAP     0
@@ -85,32 +86,63 @@ static void learn(struct vpn *vpn, const uint8_t *frame, int port)
 	}
 }
 
-static void write_tap(struct vpn *vpn, const uint8_t *frame, size_t len)
+static void write_tap(struct vpn *vpn, uint8_t *vh, size_t len)
 {
-	ssize_t n = write(vpn->tap.fd, frame, len);
+	const uint8_t *frame = vh + VNET_HDR_LEN;
+	size_t n_out = len;
+	ssize_t n;
 
-	if (n == (ssize_t)len) {
+	if (vpn->vnet) {
+		frame = vh;
+		n_out = len + VNET_HDR_LEN;
+	} else if (!(frame = tunnel_plain_frame(vpn, vh, len))) {
+		vpn->counters.tap_drops++;
+		return;
+	}
+	n = write(vpn->tap.fd, frame, n_out);
+	if (n == (ssize_t)n_out) {
 		vpn->counters.tap_write += len;
 		return;
 	}
 	vpn->counters.tap_drops++;
-	if (n < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EIO)
-		log_warn(errno, "write to %s", vpn->tap.name);
+	if (n < 0 && errno != EAGAIN && errno != ENOBUFS) {
+		/* The kernel refused the frame (a GSO write some kernels reject): count it and
+		 * say so now and then. */
+		if (vpn->counters.tap_write_errors++ % 1000 == 0)
+			log_warn(errno, "write to %s (%llu frames refused so far)", vpn->tap.name,
+			         (unsigned long long)vpn->counters.tap_write_errors);
+	}
 }
 
-/* Send FRAME from port FROM to every up peer except FROM (and to the tap when TO_TAP). */
-static void flood(struct vpn *vpn, const uint8_t *frame, size_t len, int from, bool to_tap)
+const uint8_t *tunnel_plain_frame(struct vpn *vpn, uint8_t *vh, size_t len)
+{
+	struct vnet_hdr h;
+
+	vnet_hdr_decode(vh, &h);
+	if (h.gso_type != VNET_GSO_NONE)
+		return NULL;
+	if (!(h.flags & VNET_F_NEEDS_CSUM))
+		return vh + VNET_HDR_LEN;
+	memcpy(vpn->csum_buf, vh + VNET_HDR_LEN, len);
+	if (vnet_complete_csum(vpn->csum_buf, len, &h) < 0)
+		return NULL;
+	return vpn->csum_buf;
+}
+
+/* Send VH from port FROM to every up peer except FROM (and to the tap when TO_TAP). */
+static void flood(struct vpn *vpn, uint8_t *vh, size_t len, int from, bool to_tap)
 {
 	if (to_tap && from != PORT_TAP)
-		write_tap(vpn, frame, len);
+		write_tap(vpn, vh, len);
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		if (p->port != from && p->state == PEER_UP)
-			peer_send_frame(p, frame, len);
+			peer_send_frame(p, vh, len);
 }
 
 /* Server: switch a frame that came from the tap. */
-static void switch_from_tap(struct vpn *vpn, const uint8_t *frame, size_t len)
+static void switch_from_tap(struct vpn *vpn, uint8_t *vh, size_t len)
 {
+	const uint8_t *frame = vh + VNET_HDR_LEN;
 	int port;
 	struct peer *p;
 
@@ -119,10 +151,39 @@ static void switch_from_tap(struct vpn *vpn, const uint8_t *frame, size_t len)
 	if (port == PORT_TAP)
 		return; /* the destination is on our side: the bridge should not have sent it */
 	if (port > 0 && (p = peer_by_port(vpn, port))) {
-		peer_send_frame(p, frame, len);
+		peer_send_frame(p, vh, len);
 		return;
 	}
-	flood(vpn, frame, len, PORT_TAP, false);
+	flood(vpn, vh, len, PORT_TAP, false);
+}
+
+/* Read one frame from the tap into vpn->frame_buf as [vnet header][frame]; its length, 0 when
+ * the tap is drained, or -1 for a frame to skip. */
+static ssize_t read_tap(struct vpn *vpn)
+{
+	uint8_t *buf = vpn->vnet ? vpn->frame_buf : vpn->frame_buf + VNET_HDR_LEN;
+	size_t cap = VNET_MAX_FRAME + (vpn->vnet ? VNET_HDR_LEN : 0);
+	ssize_t n = read(vpn->tap.fd, buf, cap);
+	struct vnet_hdr h;
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn(errno, "read from %s", vpn->tap.name);
+		return 0;
+	}
+	if (vpn->vnet) {
+		n -= VNET_HDR_LEN;
+		vnet_hdr_decode(vpn->frame_buf, &h);
+	} else {
+		memset(vpn->frame_buf, 0, VNET_HDR_LEN);
+		h.gso_type = VNET_GSO_NONE;
+	}
+	if (n < 14 || (h.gso_type == VNET_GSO_NONE && (size_t)n > vpn->max_frame)) {
+		vpn->counters.frames_bad++;
+		return -1;
+	}
+	vpn->counters.tap_read += (uint64_t)n;
+	return n;
 }
 
 void tunnel_tap_readable(struct vpn *vpn)
@@ -130,57 +191,80 @@ void tunnel_tap_readable(struct vpn *vpn)
 	/* Strategy: drain up to TAP_BATCH frames into the peers' send queues; the loop flushes
 	 * those queues once afterwards, so many frames share a few large TLS writes. */
 	for (int i = 0; i < TAP_BATCH; i++) {
-		ssize_t n = read(vpn->tap.fd, vpn->frame_buf, vpn->max_frame + 1);
+		ssize_t n = read_tap(vpn);
 
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn(errno, "read from %s", vpn->tap.name);
+		if (n == 0)
 			return;
-		}
-		if (n < 14 || (size_t)n > vpn->max_frame) {
-			vpn->counters.frames_bad++;
+		if (n < 0)
 			continue;
-		}
-		vpn->counters.tap_read += (uint64_t)n;
-		if (vpn->server) {
+		if (vpn->server)
 			switch_from_tap(vpn, vpn->frame_buf, (size_t)n);
-		} else if (vpn->peers && vpn->peers->state == PEER_UP) {
+		else if (vpn->peers && vpn->peers->state == PEER_UP)
 			peer_send_frame(vpn->peers, vpn->frame_buf, (size_t)n);
-		}
 	}
 }
 
-void tunnel_frame_from_peer(struct peer *p, const uint8_t *frame, size_t len)
+void tunnel_frame_from_peer(struct peer *p, uint8_t *vh, size_t len)
 {
 	struct vpn *vpn = p->vpn;
+	const uint8_t *frame = vh + VNET_HDR_LEN;
 	int port;
 	struct peer *dst;
 
 	if (!vpn->server) {
-		write_tap(vpn, frame, len);
+		write_tap(vpn, vh, len);
 		return;
 	}
 	learn(vpn, frame, p->port);
 	if (!vpn->cfg->client_to_client) {
 		/* Like OpenVPN: without client-to-client everything goes through the tap (and so
 		 * through the local bridge, where firewall rules apply). */
-		write_tap(vpn, frame, len);
+		write_tap(vpn, vh, len);
 		return;
 	}
 	port = mactable_lookup(vpn->macs, frame, vpn->now);
 	if (port == PORT_TAP) {
-		write_tap(vpn, frame, len);
+		write_tap(vpn, vh, len);
 	} else if (port == p->port) {
 		return; /* destination behind the sender itself */
 	} else if (port > 0 && (dst = peer_by_port(vpn, port))) {
-		peer_send_frame(dst, frame, len);
+		peer_send_frame(dst, vh, len);
 	} else {
-		flood(vpn, frame, len, p->port, true);
+		flood(vpn, vh, len, p->port, true);
 	}
+}
+
+void tunnel_update_offloads(struct vpn *vpn)
+{
+	unsigned want = TB_OFFLOAD_CSUM | TB_OFFLOAD_TSO4 | TB_OFFLOAD_TSO6 | TB_OFFLOAD_TSO_ECN;
+	struct tb_err err = { { 0 } };
+	bool any = false;
+
+	if (!vpn->vnet)
+		return;
+	/* The tap hands out super-frames only when every peer that may get them can carry
+	 * them; a peer without offloads turns them off for all (its frames stay whole). */
+	for (struct peer *p = vpn->peers; p; p = p->next) {
+		if (p->state != PEER_UP)
+			continue;
+		any = true;
+		if (!p->vnet)
+			want = 0;
+	}
+	if (!any || want == vpn->offloads)
+		return;
+	if (tb_tap_set_offload(&vpn->tap, want, &err) < 0) {
+		log_warnx("%s: %s", vpn->tap.name, err.msg);
+		return;
+	}
+	vpn->offloads = want;
+	log_info("%s: offloads %s", vpn->tap.name,
+	         want ? "on (checksum, TSO4/6): GSO super-frames cross the tunnel whole" : "off");
 }
 
 void tunnel_peer_gone(struct peer *p)
 {
 	if (p->vpn->macs)
 		mactable_forget_port(p->vpn->macs, p->port);
+	tunnel_update_offloads(p->vpn);
 }

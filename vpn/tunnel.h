@@ -9,13 +9,24 @@
 
 #include "context.h"
 
+/* Frames travel inside the daemon as VH: a 10-byte little-endian vnet header (all zero for a
+ * plain frame) directly followed by the LEN-byte Ethernet frame. */
+
 /* Read frames from the tap until EAGAIN (bounded) and queue them to their peers. */
 void tunnel_tap_readable(struct vpn *vpn);
 
-/* A frame (already decompressed) arrived from peer P. */
-void tunnel_frame_from_peer(struct peer *p, const uint8_t *frame, size_t len);
+/* A frame (already decompressed and validated) arrived from peer P. */
+void tunnel_frame_from_peer(struct peer *p, uint8_t *vh, size_t len);
 
-/* Peer P is gone: forget the MACs learned behind it. */
+/* The frame of VH as a peer or tap without offloads must get it: NULL for a GSO super-frame
+ * (it cannot be sent whole), else the frame with its checksum completed if it was partial
+ * (in a scratch buffer, VH is left as it is). */
+const uint8_t *tunnel_plain_frame(struct vpn *vpn, uint8_t *vh, size_t len);
+
+/* Peer P came up or went away: set the tap's offloads to what every up peer can take. */
+void tunnel_update_offloads(struct vpn *vpn);
+
+/* Peer P is gone: forget the MACs learned behind it, re-check offloads. */
 void tunnel_peer_gone(struct peer *p);
 
 #endif
