@@ -104,6 +104,13 @@ int cmd_export(struct pki_ctx *ctx, int argc, char **argv)
 	    fs_txn_commit(&txn) < 0)
 		goto out;
 	printf("%s: client configuration (0600)\n", out_path);
+	if (!remote)
+		pki_warn("%s: no --remote given: set the server on its remote line before use",
+		         out_path);
+	if (strstr(key_pem, "ENCRYPTED"))
+		pki_warn("%s: the key is passphrase-protected: the daemon asks for it on its "
+		         "terminal at start",
+		         out_path);
 	ret = EXIT_OK;
 out:
 	fs_txn_abort(&txn);
