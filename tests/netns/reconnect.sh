@@ -25,6 +25,7 @@ lab_start b cli
 ok "server link up" lab_wait_up srv
 ok "client link up" lab_wait_up cli
 ok "ha0 reaches hb0 through the tunnel" lab_wait_ping ha0 "$hb0" 5
+ok "the client created tap0 itself (not a persistent one)" lab_logged cli ' created tap tap0$'
 tap_before=$(lab_ifindex_master b tap0)
 ok "client's tap0 (ifindex $tap_before) is a port of br0" eval '[[ $tap_before == *br0 ]]'
 
