@@ -54,8 +54,8 @@ def cpu_seconds(raw, variant, name, clk_tck):
     if variant == "wire":
         return None
     words = read_text(os.path.join(raw, f"{variant}.{name}.cpu")).split()
-    if len(words) != 2:
-        return None
+    if len(words) != 2 or not all(w.isdigit() for w in words):
+        return None  # a daemon was gone before or after the run
     return (int(words[1]) - int(words[0])) / clk_tck
 
 
@@ -165,11 +165,17 @@ def collect(raw, clk_tck):
 def rows_of(data):
     """The table rows: (label, better, {variant: (value, spread-or-None)})."""
 
-    def from_spread(key, scale=1.0):
+    def from_spread(key):
         out = {}
         for v in VARIANTS:
             s = data[v].get(key)
-            out[v] = (s["median"] * scale, (s["min"] * scale, s["max"] * scale, s["n"])) if s else (None, None)
+            runs = data[v]["runs"].get(key.split("_", 1)[0], [])
+            if s:
+                out[v] = (s["median"], (s["min"], s["max"], s["n"]))
+            elif runs and all("error" in r for r in runs):
+                out[v] = ("failed", None)
+            else:
+                out[v] = (None, None)
         return out
 
     def from_ping(key, field):
@@ -214,6 +220,8 @@ def cell(value, rng):
     """A table cell: the value, and [min–max] when several runs made it."""
     if value is None:
         return "—"
+    if value == "failed":
+        return "FAILED"
     if rng and rng[2] > 1:
         return f"{fmt(value)} [{fmt(rng[0])}–{fmt(rng[1])}]"
     return fmt(value)
@@ -221,7 +229,7 @@ def cell(value, rng):
 
 def ratio(a, b):
     """a/b as text, or — when either is missing or b is zero."""
-    if a is None or b is None or b == 0:
+    if not isinstance(a, (int, float)) or not isinstance(b, (int, float)) or b == 0:
         return None
     return a / b
 

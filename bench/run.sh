@@ -67,7 +67,7 @@ on_exit() {
 	bench_cleanup
 	if [ "$rc" -ne 0 ]; then
 		echo "bench/run.sh: failed (exit $rc); last lines of the daemon logs:" >&2
-		for f in "$BENCH_WORK"/*.log; do
+		for f in "$BENCH_WORK"/*-server.log "$BENCH_WORK"/*-client.log; do
 			[ -f "$f" ] || continue
 			echo "--- $(basename "$f")" >&2
 			tail -n 15 "$f" >&2
@@ -94,7 +94,10 @@ daemon_ticks() {
 		return
 	}
 	for role in server client; do
-		stat=$(cat "/proc/$(bench_pid "$v-$role")/stat")
+		stat=$(cat "/proc/$(bench_pid "$v-$role")/stat" 2>/dev/null) || {
+			echo "?"
+			return
+		}
 		stat=${stat##*) }
 		# After "comm) ": state is field 3, so utime (14) and stime (15) are words 12 and 13.
 		total=$((total + $(echo "$stat" | awk '{ print $12 + $13 }')))
@@ -109,21 +112,20 @@ daemon_alive() {
 }
 
 # iperf V NAME ARGS...: iperf3 -J from host A to host B of V into $raw/V.NAME.json, with the
-# daemons' CPU ticks before and after in $raw/V.NAME.cpu. A failed run leaves its JSON (iperf3
-# reports its error there) and is shown as failed in the report.
+# daemons' CPU ticks before and after in $raw/V.NAME.cpu. A failed run (iperf3 writes its error
+# into the JSON) or a daemon that died is reported as failed in the table; the other variants
+# go on being measured.
 iperf() {
 	local v=$1 name=$2 t0 t1
 	shift 2
 	t0=$(daemon_ticks "$v")
 	timeout $((duration + 30)) ip netns exec "$(bench_ns "$v-ha")" \
-		iperf3 -c "$BENCH_HOST_B" -t "$duration" -J "$@" >"$raw/$v.$name.json" 2>"$raw/$v.$name.err" ||
+		iperf3 -c "$BENCH_HOST_B" -t "$duration" --connect-timeout 5000 -J "$@" \
+		>"$raw/$v.$name.json" 2>"$raw/$v.$name.err" ||
 		echo "bench/run.sh: $v $name: iperf3 failed" >&2
 	t1=$(daemon_ticks "$v")
 	echo "$t0 $t1" >"$raw/$v.$name.cpu"
-	daemon_alive "$v" || {
-		echo "bench/run.sh: a $v daemon died during $name" >&2
-		return 1
-	}
+	daemon_alive "$v" || echo "bench/run.sh: a $v daemon is not running after $name" >&2
 }
 
 # tcp1_with_ping V REP: one CUBIC stream, pinging host B at 10 Hz from host A meanwhile (from
@@ -181,7 +183,8 @@ done
 
 for v in openvpn l2vpn; do
 	for role in server client; do
-		awk '/^VmRSS:/ { print $2 }' "/proc/$(bench_pid "$v-$role")/status" >"$raw/$v.rss-$role"
+		awk '/^VmRSS:/ { print $2 }' "/proc/$(bench_pid "$v-$role")/status" \
+			>"$raw/$v.rss-$role" 2>/dev/null || true
 	done
 done
 
