@@ -126,6 +126,7 @@ static int build_leaf(struct pki_ctx *ctx, const char *name, enum cert_profile p
 	EVP_PKEY *cakey = NULL, *key = NULL;
 	X509_NAME *subject = NULL;
 	X509_REQ *req = NULL;
+	const char *why;
 	size_t len;
 	int ret = EXIT_ERR;
 
@@ -141,6 +142,11 @@ static int build_leaf(struct pki_ctx *ctx, const char *name, enum cert_profile p
 	if (prompt_subject(ctx->interactive, &ctx->vars, *ctx->vars.cn ? ctx->vars.cn : name, &cn) <
 	    0)
 		goto out;
+	/* A CN typed at the prompt or from KEY_CN: refuse it before the slow key generation. */
+	if (cn_validate(cn, false, &why) < 0) {
+		pki_err("CN \"%s\": %s", cn, why);
+		goto out;
+	}
 	if ((flags & BUILD_ENCRYPT) &&
 	    pass_read(ctx->passout, ctx->interactive, "Enter PEM pass phrase", true, pass,
 	              sizeof(pass)) < 0)

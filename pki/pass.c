@@ -38,10 +38,14 @@ static int read_line_fd(int fd, const char *what, char *buf, size_t size)
 
 static int read_tty(const char *prompt, bool confirm, char *buf, size_t size)
 {
-	char again[PASS_MAX];
+	char again[PASS_MAX], shown[512];
+	size_t n = strlen(prompt);
 	int ret;
 
-	if (UI_UTIL_read_pw_string(buf, (int)size, prompt, 0) != 0) {
+	/* Callers name the passphrase ("Enter PEM pass phrase"); the terminal shows a prompt. */
+	snprintf(shown, sizeof(shown), "%s%s", prompt,
+	         n >= 2 && strcmp(prompt + n - 2, ": ") == 0 ? "" : ": ");
+	if (UI_UTIL_read_pw_string(buf, (int)size, shown, 0) != 0) {
 		pki_err("%s: cannot read passphrase from terminal", prompt);
 		return -EIO;
 	}
