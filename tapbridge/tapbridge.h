@@ -48,15 +48,15 @@ struct tb_tap_config {
 	const char *name; /* NULL or "" lets the kernel choose (tap%d) */
 	bool persist;     /* make the device persistent (survives close) */
 	bool vnet_hdr;    /* open with IFF_VNET_HDR (little-endian): every read/write starts with a
-			   * 10-byte struct virtio_net_hdr (TUNSETVNETHDRSZ) */
+	                   * 10-byte struct virtio_net_hdr (TUNSETVNETHDRSZ) */
 	uid_t owner;      /* (uid_t)-1: leave unset */
 	gid_t group;      /* (gid_t)-1: leave unset */
 };
 
 struct tb_tap {
-	int fd;                       /* non-blocking, close-on-exec */
-	char name[TB_NAME_MAX + 1];   /* the device's name (as chosen by the kernel if asked) */
-	bool created;                 /* the device did not exist before this open */
+	int fd;                     /* non-blocking, close-on-exec */
+	char name[TB_NAME_MAX + 1]; /* the device's name (as chosen by the kernel if asked) */
+	bool created;               /* the device did not exist before this open */
 };
 
 /* Open (creating it if needed) the tap CFG names. A device of that name that is not a tap
@@ -109,6 +109,6 @@ int tb_link_get_ifindex(struct tb_nl *nl, const char *name, struct tb_err *err);
 
 /* Name of the bridge NAME is a port of into MASTER ("" when none). */
 int tb_link_get_master(struct tb_nl *nl, const char *name, char master[TB_NAME_MAX + 1],
-		       struct tb_err *err);
+                       struct tb_err *err);
 
 #endif

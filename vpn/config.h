@@ -93,7 +93,7 @@ struct config {
 	char *bridge;        /* l2vpn: attach the tap to this bridge at start */
 	unsigned tun_mtu;    /* default 1500, 68..9000+ */
 	unsigned txqueuelen; /* 0: leave the system default */
-	bool no_tap_offload;  /* tap-offload no: plain frames, no vnet header or GSO */
+	bool no_tap_offload; /* tap-offload no: plain frames, no vnet header or GSO */
 
 	/* TLS. */
 	struct config_pem ca, cert, key, dh;

@@ -13,7 +13,7 @@
 /* Levels, compared against `verb`: a message is shown when its level <= verb. */
 enum log_level {
 	LOG_LVL_REPORT = -1, /* asked-for output (SIGUSR2 status): always shown, as notice */
-	LOG_LVL_FATAL = 0, /* always shown */
+	LOG_LVL_FATAL = 0,   /* always shown */
 	LOG_LVL_ERROR = 1,
 	LOG_LVL_WARN = 2,
 	LOG_LVL_NOTICE = 3, /* default (verb 3): start/stop, connections */

@@ -42,7 +42,6 @@ static void print_usage(void)
 	      stdout);
 }
 
-
 static int dispatch(struct config *cfg, int argc, char **argv)
 {
 	switch (cfg->action) {
