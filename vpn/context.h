@@ -40,7 +40,7 @@ struct peer_stats {
 	uint64_t link_read, link_write; /* TLS payload bytes received / sent */
 	uint64_t frames_in, frames_out;
 	uint64_t bytes_in, bytes_out; /* Ethernet frame bytes */
-	uint64_t drops_gso;           /* GSO frames this peer (no offloads) cannot take */
+	uint64_t drops_gso;           /* super-frames that could not be made plain for this peer */
 	uint64_t drops_queue_full;    /* frames dropped: our send queue was full */
 };
 
@@ -83,7 +83,10 @@ struct vpn_counters {
 	uint64_t tap_read, tap_write; /* bytes */
 	uint64_t tap_drops;           /* frames dropped writing to the tap */
 	uint64_t frames_bad;          /* runt / oversize frames ignored */
+	uint64_t frames_segmented;    /* super-frames cut up for a plain link or tap */
 	uint64_t tap_write_errors;    /* frames the tap refused (e.g. a GSO write) */
+	uint64_t peer_drops_full;     /* drops_queue_full of peers already gone */
+	uint64_t peer_drops_gso;      /* drops_gso of peers already gone */
 };
 
 struct vpn {

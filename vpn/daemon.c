@@ -483,6 +483,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		client_restart_now(&vpn);
 	}
 	close_peers(&vpn, "shutting down");
+	report_counters(&vpn, LOG_LVL_NOTICE);
 	rc = 0;
 out:
 	while (vpn.peers) {

@@ -138,6 +138,8 @@ void peer_reap(struct vpn *vpn)
 		}
 		*pp = p->next;
 		vpn->n_peers--;
+		vpn->counters.peer_drops_full += p->stats.drops_queue_full;
+		vpn->counters.peer_drops_gso += p->stats.drops_gso;
 		tls_session_free(p->ssl);
 		close(p->watch.fd);
 		bq_free(&p->rx);
@@ -160,26 +162,13 @@ static bool queue_msg(struct peer *p, uint8_t type, const uint8_t *payload, size
 	return true;
 }
 
-void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
+/* Queue one message payload (a frame, with or without its vnet header) of a FRAME_LEN-byte
+ * frame, LZO-compressed when negotiated and worthwhile. */
+static void send_payload(struct peer *p, const uint8_t *payload, size_t plen, size_t frame_len)
 {
 	struct vpn *vpn = p->vpn;
 	uint8_t type = PROTO_FRAME;
-	const uint8_t *payload = vh;
-	size_t plen = len + VNET_HDR_LEN;
 
-	if (p->state != PEER_UP)
-		return;
-	if (!p->vnet) {
-		/* A link without offloads carries plain frames: no header, no super-frames. */
-		payload = tunnel_plain_frame(vpn, vh, len);
-		if (!payload) {
-			p->stats.drops_gso++;
-			return;
-		}
-		plen = len;
-		if (len > p->max_frame)
-			return;
-	}
 	if (p->comp && plen >= LZO_MIN_FRAME) {
 		ssize_t n = comp_compress(vpn->comp, payload, plen, vpn->zip_buf, vpn->zip_buf_len,
 		                          vpn->now * 1000);
@@ -194,7 +183,26 @@ void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
 		return;
 	}
 	p->stats.frames_out++;
-	p->stats.bytes_out += len;
+	p->stats.bytes_out += frame_len;
+}
+
+/* A plain frame (or segment) for a link without vnet headers. */
+static void send_plain(const uint8_t *frame, size_t len, void *arg)
+{
+	struct peer *p = arg;
+
+	if (len <= p->max_frame)
+		send_payload(p, frame, len, len);
+}
+
+void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
+{
+	if (p->state != PEER_UP)
+		return;
+	if (p->vnet)
+		send_payload(p, vh, VNET_HDR_LEN + len, len);
+	else if (!tunnel_plain_frames(p->vpn, vh, len, send_plain, p))
+		p->stats.drops_gso++;
 }
 
 static void send_hello(struct peer *p)

@@ -129,6 +129,26 @@ void report_write_file(struct vpn *vpn, int fallback_fd)
 	free(text);
 }
 
+void report_counters(struct vpn *vpn, int level)
+{
+	const struct vpn_counters *c = &vpn->counters;
+	uint64_t gso = 0, full = 0;
+
+	for (struct peer *p = vpn->peers; p; p = p->next) {
+		gso += p->stats.drops_gso;
+		full += p->stats.drops_queue_full;
+	}
+	log_msg(level,
+	        "traffic: %s read %llu bytes, wrote %llu bytes, %llu frames dropped there, "
+	        "%llu refused; %llu super-frames segmented; %llu frames dropped on full peer "
+	        "queues, %llu unsendable; %llu bad frames",
+	        vpn->tap.name, (unsigned long long)c->tap_read, (unsigned long long)c->tap_write,
+	        (unsigned long long)c->tap_drops, (unsigned long long)c->tap_write_errors,
+	        (unsigned long long)c->frames_segmented,
+	        (unsigned long long)(full + c->peer_drops_full),
+	        (unsigned long long)(gso + c->peer_drops_gso), (unsigned long long)c->frames_bad);
+}
+
 void report_log(struct vpn *vpn)
 {
 	char *text = NULL, *line, *save = NULL;
@@ -138,4 +158,5 @@ void report_log(struct vpn *vpn)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		log_msg(LOG_LVL_REPORT, "%s", line);
 	free(text);
+	report_counters(vpn, LOG_LVL_REPORT);
 }

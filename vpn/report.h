@@ -16,4 +16,7 @@ void report_write_file(struct vpn *vpn, int fallback_fd);
 /* Write the status to the log, one line per status line (SIGUSR2). */
 void report_log(struct vpn *vpn);
 
+/* One log line with the data path's counters (tap, segmentation, drops), at LEVEL. */
+void report_counters(struct vpn *vpn, int level);
+
 #endif

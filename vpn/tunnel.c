@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -86,47 +87,69 @@ static void learn(struct vpn *vpn, const uint8_t *frame, int port)
 	}
 }
 
-static void write_tap(struct vpn *vpn, uint8_t *vh, size_t len)
+static void count_tap_write(struct vpn *vpn, ssize_t n, size_t want, size_t frame_len)
 {
-	const uint8_t *frame = vh + VNET_HDR_LEN;
-	size_t n_out = len;
-	ssize_t n;
-
-	if (vpn->vnet) {
-		frame = vh;
-		n_out = len + VNET_HDR_LEN;
-	} else if (!(frame = tunnel_plain_frame(vpn, vh, len))) {
-		vpn->counters.tap_drops++;
-		return;
-	}
-	n = write(vpn->tap.fd, frame, n_out);
-	if (n == (ssize_t)n_out) {
-		vpn->counters.tap_write += len;
+	if (n == (ssize_t)want) {
+		vpn->counters.tap_write += frame_len;
 		return;
 	}
 	vpn->counters.tap_drops++;
-	if (n < 0 && errno != EAGAIN && errno != ENOBUFS) {
-		/* The kernel refused the frame (a GSO write some kernels reject): count it and
-		 * say so now and then. */
-		if (vpn->counters.tap_write_errors++ % 1000 == 0)
-			log_warn(errno, "write to %s (%llu frames refused so far)", vpn->tap.name,
-			         (unsigned long long)vpn->counters.tap_write_errors);
-	}
+	if (n < 0 && errno != EAGAIN && errno != ENOBUFS &&
+	    vpn->counters.tap_write_errors++ % 1000 == 0)
+		log_warn(errno, "write to %s (%llu frames refused so far)", vpn->tap.name,
+		         (unsigned long long)vpn->counters.tap_write_errors);
 }
 
-const uint8_t *tunnel_plain_frame(struct vpn *vpn, uint8_t *vh, size_t len)
+/* Write one plain frame into the tap (behind an empty vnet header when the tap has them). */
+static void write_tap_plain(const uint8_t *frame, size_t len, void *arg)
+{
+	static const uint8_t no_offload[VNET_HDR_LEN];
+	struct vpn *vpn = arg;
+	struct iovec iov[2] = { { (void *)no_offload, VNET_HDR_LEN }, { (void *)frame, len } };
+
+	if (vpn->vnet)
+		count_tap_write(vpn, writev(vpn->tap.fd, iov, 2), VNET_HDR_LEN + len, len);
+	else
+		count_tap_write(vpn, write(vpn->tap.fd, frame, len), len, len);
+}
+
+static void write_tap(struct vpn *vpn, uint8_t *vh, size_t len)
+{
+	ssize_t n;
+
+	if (!vpn->vnet) {
+		tunnel_plain_frames(vpn, vh, len, write_tap_plain, vpn);
+		return;
+	}
+	n = write(vpn->tap.fd, vh, VNET_HDR_LEN + len);
+	if (n < 0 && errno == EINVAL && vh[1] != VNET_GSO_NONE) {
+		/* Some kernels refuse GSO writes they should take: segment it here instead. */
+		vpn->counters.tap_write_errors++;
+		tunnel_plain_frames(vpn, vh, len, write_tap_plain, vpn);
+		return;
+	}
+	count_tap_write(vpn, n, VNET_HDR_LEN + len, len);
+}
+
+bool tunnel_plain_frames(struct vpn *vpn, uint8_t *vh, size_t len, vnet_segment_fn *emit, void *arg)
 {
 	struct vnet_hdr h;
 
 	vnet_hdr_decode(vh, &h);
-	if (h.gso_type != VNET_GSO_NONE)
-		return NULL;
-	if (!(h.flags & VNET_F_NEEDS_CSUM))
-		return vh + VNET_HDR_LEN;
+	if (h.gso_type != VNET_GSO_NONE) {
+		vpn->counters.frames_segmented++;
+		return vnet_segment(vh + VNET_HDR_LEN, len, &h, vpn->csum_buf, VNET_MAX_FRAME, emit,
+		                    arg) == 0;
+	}
+	if (!(h.flags & VNET_F_NEEDS_CSUM)) {
+		emit(vh + VNET_HDR_LEN, len, arg);
+		return true;
+	}
 	memcpy(vpn->csum_buf, vh + VNET_HDR_LEN, len);
 	if (vnet_complete_csum(vpn->csum_buf, len, &h) < 0)
-		return NULL;
-	return vpn->csum_buf;
+		return false;
+	emit(vpn->csum_buf, len, arg);
+	return true;
 }
 
 /* Send VH from port FROM to every up peer except FROM (and to the tap when TO_TAP). */

@@ -8,6 +8,7 @@
 #define L2VPN_TUNNEL_H
 
 #include "context.h"
+#include "vnet.h"
 
 /* Frames travel inside the daemon as VH: a 10-byte little-endian vnet header (all zero for a
  * plain frame) directly followed by the LEN-byte Ethernet frame. */
@@ -18,10 +19,12 @@ void tunnel_tap_readable(struct vpn *vpn);
 /* A frame (already decompressed and validated) arrived from peer P. */
 void tunnel_frame_from_peer(struct peer *p, uint8_t *vh, size_t len);
 
-/* The frame of VH as a peer or tap without offloads must get it: NULL for a GSO super-frame
- * (it cannot be sent whole), else the frame with its checksum completed if it was partial
- * (in a scratch buffer, VH is left as it is). */
-const uint8_t *tunnel_plain_frame(struct vpn *vpn, uint8_t *vh, size_t len);
+/* Hand the frame of VH to EMIT the way a peer or tap without offloads must get it: a GSO
+ * super-frame cut into segments, a frame with a partial checksum completed (in a scratch
+ * buffer: VH is left as it is), any other frame as it is. false when the frame could not be
+ * made plain (headers that are not TCP over IP where the vnet header says). */
+bool tunnel_plain_frames(struct vpn *vpn, uint8_t *vh, size_t len, vnet_segment_fn *emit,
+                         void *arg);
 
 /* Peer P came up or went away: set the tap's offloads to what every up peer can take. */
 void tunnel_update_offloads(struct vpn *vpn);

@@ -2,6 +2,8 @@
 #include "vnet.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 
 static uint16_t get_le16(const uint8_t *p)
 {
@@ -76,23 +78,153 @@ int vnet_hdr_check(struct vnet_hdr *h, size_t frame_len, size_t max_frame, unsig
 	return 0;
 }
 
+/* One's complement sum of LEN bytes (big-endian words) added to SUM. */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 int vnet_complete_csum(uint8_t *frame, size_t len, const struct vnet_hdr *h)
 {
 	size_t start = h->csum_start, at = (size_t)h->csum_start + h->csum_offset;
-	uint32_t sum = 0;
 
 	if (at + 2 > len || start > len)
 		return -EINVAL;
 	/* The checksum field holds the pseudo-header sum; the one's complement sum of
 	 * everything from csum_start, folded and inverted, is the final checksum. */
-	for (size_t i = start; i + 1 < len; i += 2)
-		sum += (uint32_t)(frame[i] << 8 | frame[i + 1]);
-	if ((len - start) & 1)
-		sum += (uint32_t)frame[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	sum = ~sum & 0xffff;
-	frame[at] = (uint8_t)(sum >> 8);
-	frame[at + 1] = (uint8_t)sum;
+	put_be16(frame + at, fold(sum16(0, frame + start, len - start)));
+	return 0;
+}
+
+#define TCP_FIN 0x01
+#define TCP_PSH 0x08
+#define TCP_CWR 0x80
+
+/* Where the IP header starts (after one optional VLAN tag) and its version, or -EINVAL. */
+static int locate_ip(const uint8_t *frame, size_t len, size_t *l3, int *version)
+{
+	size_t at = 12;
+	uint16_t type;
+
+	if (len < 14)
+		return -EINVAL;
+	type = get_be16(frame + at);
+	if (type == 0x8100 || type == 0x88a8) {
+		at += 4;
+		if (len < at + 2)
+			return -EINVAL;
+		type = get_be16(frame + at);
+	}
+	*l3 = at + 2;
+	if (type == 0x0800)
+		*version = 4;
+	else if (type == 0x86dd)
+		*version = 6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int vnet_segment(const uint8_t *frame, size_t len, const struct vnet_hdr *h, uint8_t *scratch,
+                 size_t scratch_len, vnet_segment_fn *emit, void *arg)
+{
+	uint8_t gso = h->gso_type & (uint8_t)~VNET_GSO_ECN;
+	size_t l3, l4 = h->csum_start, hdrs, payload, mss = h->gso_size;
+	uint32_t seq, pseudo;
+	uint16_t ip_id = 0;
+	uint8_t flags;
+	int version;
+
+	if (locate_ip(frame, len, &l3, &version) < 0 || mss == 0)
+		return -EINVAL;
+	if ((version == 4 && gso != VNET_GSO_TCPV4) || (version == 6 && gso != VNET_GSO_TCPV6))
+		return -EINVAL;
+	if (version == 4 &&
+	    (len < l3 + 20 || frame[l3 + 9] != 6 || l4 != l3 + (size_t)(frame[l3] & 0x0f) * 4))
+		return -EINVAL;
+	if (version == 6 && (len < l3 + 40 || frame[l3 + 6] != 6 || l4 != l3 + 40))
+		return -EINVAL;
+	if (len < l4 + 20)
+		return -EINVAL;
+	hdrs = l4 + (size_t)(frame[l4 + 12] >> 4) * 4;
+	if (hdrs < l4 + 20 || hdrs > len || hdrs + mss > scratch_len)
+		return -EINVAL;
+	seq = get_be32(frame + l4 + 4);
+	flags = frame[l4 + 13];
+	if (version == 4) {
+		ip_id = get_be16(frame + l3 + 4);
+		pseudo = sum16(sum16(0, frame + l3 + 12, 8), (const uint8_t[]){ 0, 6 }, 2);
+	} else {
+		pseudo = sum16(sum16(0, frame + l3 + 8, 32), (const uint8_t[]){ 0, 6 }, 2);
+	}
+
+	/* Strategy: every segment is the original headers plus the next MSS bytes of payload;
+	 * only lengths, ids, sequence numbers, flags and checksums change. */
+	payload = len - hdrs;
+	for (size_t off = 0, i = 0;; off += mss, i++) {
+		size_t chunk = payload - off < mss ? payload - off : mss;
+		size_t seg_len = hdrs + chunk, tcp_len = seg_len - l4;
+		bool last = off + chunk >= payload;
+		uint8_t *tcp = scratch + l4;
+		uint8_t len_be[2];
+
+		memcpy(scratch, frame, hdrs);
+		memcpy(scratch + hdrs, frame + hdrs + off, chunk);
+		if (version == 4) {
+			put_be16(scratch + l3 + 2, (uint16_t)(seg_len - l3));
+			put_be16(scratch + l3 + 4, (uint16_t)(ip_id + i));
+			put_be16(scratch + l3 + 10, 0);
+			put_be16(scratch + l3 + 10, fold(sum16(0, scratch + l3, l4 - l3)));
+		} else {
+			put_be16(scratch + l3 + 4, (uint16_t)(seg_len - l3 - 40));
+		}
+		put_be32(tcp + 4, seq + (uint32_t)off);
+		tcp[13] = flags;
+		if (!last)
+			tcp[13] &= (uint8_t) ~(TCP_FIN | TCP_PSH);
+		if (i > 0)
+			tcp[13] &= (uint8_t)~TCP_CWR;
+		put_be16(tcp + 16, 0);
+		put_be16(len_be, (uint16_t)tcp_len);
+		put_be16(tcp + 16, fold(sum16(sum16(pseudo, len_be, 2), tcp, tcp_len)));
+		emit(scratch, seg_len, arg);
+		if (last)
+			break;
+	}
 	return 0;
 }

@@ -53,4 +53,17 @@ int vnet_hdr_check(struct vnet_hdr *h, size_t frame_len, size_t max_frame, unsig
  * can go to a peer or tap without offloads. -EINVAL when the checksum position is outside. */
 int vnet_complete_csum(uint8_t *frame, size_t len, const struct vnet_hdr *h);
 
+/* Called once per segment by vnet_segment(): a complete plain frame of LEN bytes. */
+typedef void vnet_segment_fn(const uint8_t *frame, size_t len, void *arg);
+
+/* Cut a TCP GSO super-frame (validated header H) into the frames a NIC with TSO would have
+ * sent: gso_size bytes of payload each, IPv4 total length, id and header checksum, IPv6
+ * payload length, TCP sequence numbers, FIN/PSH on the last segment only, CWR on the first
+ * only, and complete TCP checksums. Each segment is built in SCRATCH (at least the MTU + 18
+ * bytes, SCRATCH_LEN) and handed to EMIT. -EINVAL (nothing emitted) when the headers are not
+ * TCP over IPv4/IPv6 where H says. The userspace fallback for peers and taps without
+ * offloads. */
+int vnet_segment(const uint8_t *frame, size_t len, const struct vnet_hdr *h, uint8_t *scratch,
+                 size_t scratch_len, vnet_segment_fn *emit, void *arg);
+
 #endif

@@ -188,6 +188,162 @@ static void test_complete_csum_matches_full_checksum(void **state)
 	assert_int_equal(vnet_complete_csum(f, sizeof(f), &h), -EINVAL);
 }
 
+/* Checksum over a segment's TCP header and payload with the IPv4/IPv6 pseudo header: 0 when the
+ * checksum in it is right. */
+static uint16_t tcp_verify(const uint8_t *f, size_t len, size_t l3, size_t l4, int version)
+{
+	uint32_t sum = 6 + (uint32_t)(len - l4);
+	const uint8_t *addrs = version == 4 ? f + l3 + 12 : f + l3 + 8;
+	size_t alen = version == 4 ? 8 : 32;
+
+	for (size_t i = 0; i < alen; i += 2)
+		sum += (uint32_t)(addrs[i] << 8 | addrs[i + 1]);
+	for (size_t i = l4; i < len; i += 2)
+		sum += (uint32_t)(f[i] << 8 | (i + 1 < len ? f[i + 1] : 0));
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint16_t ip_verify(const uint8_t *ip)
+{
+	uint32_t sum = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+struct segments {
+	int n;
+	size_t len[8];
+	uint8_t data[8][1600];
+};
+
+static void collect(const uint8_t *frame, size_t len, void *arg)
+{
+	struct segments *s = arg;
+	assert_true(s->n < 8 && len <= sizeof(s->data[0]));
+	memcpy(s->data[s->n], frame, len);
+	s->len[s->n++] = len;
+}
+
+/* A TCP super-frame of PAYLOAD bytes as a kernel with TSO hands it out. */
+static size_t make_super_frame(uint8_t *f, int version, size_t payload)
+{
+	size_t l3 = 14, l4 = version == 4 ? 34 : 54, len = l4 + 20 + payload;
+	memset(f, 0, len);
+	f[12] = version == 4 ? 0x08 : 0x86;
+	f[13] = version == 4 ? 0x00 : 0xdd;
+	if (version == 4) {
+		f[l3] = 0x45;
+		f[l3 + 2] = (uint8_t)((len - l3) >> 8);
+		f[l3 + 3] = (uint8_t)(len - l3);
+		f[l3 + 4] = 0x12, f[l3 + 5] = 0x34; /* IP id */
+		f[l3 + 8] = 64;
+		f[l3 + 9] = 6;
+		f[l3 + 12] = 10, f[l3 + 15] = 1;
+		f[l3 + 16] = 10, f[l3 + 19] = 2;
+	} else {
+		f[l3] = 0x60;
+		f[l3 + 4] = (uint8_t)((len - l3 - 40) >> 8);
+		f[l3 + 5] = (uint8_t)(len - l3 - 40);
+		f[l3 + 6] = 6;
+		f[l3 + 7] = 64;
+		f[l3 + 8] = 0xfd, f[l3 + 23] = 1;
+		f[l3 + 24] = 0xfd, f[l3 + 39] = 2;
+	}
+	f[l4 + 4] = 0xff, f[l4 + 5] = 0xff, f[l4 + 6] = 0xff, f[l4 + 7] = 0x00; /* seq wraps */
+	f[l4 + 12] = 5 << 4;
+	f[l4 + 13] = 0x80 | 0x10 | 0x08 | 0x01; /* CWR ACK PSH FIN */
+	for (size_t i = 0; i < payload; i++)
+		f[l4 + 20 + i] = (uint8_t)(i * 7);
+	return len;
+}
+
+static void check_segmentation(int version)
+{
+	static uint8_t f[4000], scratch[1600];
+	static struct segments s;
+	size_t l3 = 14, l4 = version == 4 ? 34 : 54;
+	size_t len = make_super_frame(f, version, 2500);
+	struct vnet_hdr h = { .flags = VNET_F_NEEDS_CSUM,
+		              .gso_type = version == 4 ? VNET_GSO_TCPV4 : VNET_GSO_TCPV6,
+		              .gso_size = 1000,
+		              .csum_start = (uint16_t)l4,
+		              .csum_offset = 16 };
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(vnet_segment(f, len, &h, scratch, sizeof(scratch), collect, &s), 0);
+	assert_int_equal(s.n, 3);
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *g = s.data[i];
+		size_t chunk = i < 2 ? 1000 : 500;
+		uint32_t seq = (uint32_t)g[l4 + 4] << 24 | (uint32_t)g[l4 + 5] << 16 |
+		               (uint32_t)g[l4 + 6] << 8 | g[l4 + 7];
+
+		assert_int_equal(s.len[i], l4 + 20 + chunk);
+		assert_memory_equal(g + l4 + 20, f + l4 + 20 + 1000 * (size_t)i, chunk);
+		assert_int_equal(seq, 0xffffff00u + 1000u * (uint32_t)i);
+		assert_int_equal(tcp_verify(g, s.len[i], l3, l4, version), 0);
+		if (version == 4) {
+			assert_int_equal(g[l3 + 2] << 8 | g[l3 + 3], s.len[i] - l3);
+			assert_int_equal(g[l3 + 4] << 8 | g[l3 + 5], 0x1234 + i);
+			assert_int_equal(ip_verify(g + l3), 0);
+		} else {
+			assert_int_equal(g[l3 + 4] << 8 | g[l3 + 5], s.len[i] - l3 - 40);
+		}
+		/* FIN and PSH only on the last segment, CWR only on the first */
+		assert_int_equal(!!(g[l4 + 13] & 0x01), i == 2);
+		assert_int_equal(!!(g[l4 + 13] & 0x08), i == 2);
+		assert_int_equal(!!(g[l4 + 13] & 0x80), i == 0);
+		assert_true(g[l4 + 13] & 0x10);
+	}
+}
+
+static void test_segment_tcp4(void **state)
+{
+	(void)state;
+	check_segmentation(4);
+}
+
+static void test_segment_tcp6(void **state)
+{
+	(void)state;
+	check_segmentation(6);
+}
+
+static void test_segment_refuses_mismatched_headers(void **state)
+{
+	(void)state;
+	static uint8_t f[4000], scratch[1600];
+	static struct segments s;
+	size_t len = make_super_frame(f, 4, 2500);
+	struct vnet_hdr h = { .flags = 1,
+		              .gso_type = VNET_GSO_TCPV6,
+		              .gso_size = 1000,
+		              .csum_start = 34,
+		              .csum_offset = 16 };
+
+	memset(&s, 0, sizeof(s));
+	/* the vnet header says IPv6, the frame is IPv4 */
+	assert_int_equal(vnet_segment(f, len, &h, scratch, sizeof(scratch), collect, &s), -EINVAL);
+	/* the transport header is not where csum_start says */
+	h.gso_type = VNET_GSO_TCPV4;
+	h.csum_start = 38;
+	assert_int_equal(vnet_segment(f, len, &h, scratch, sizeof(scratch), collect, &s), -EINVAL);
+	/* not TCP */
+	h.csum_start = 34;
+	f[14 + 9] = 17;
+	assert_int_equal(vnet_segment(f, len, &h, scratch, sizeof(scratch), collect, &s), -EINVAL);
+	/* a segment larger than the scratch buffer */
+	f[14 + 9] = 6;
+	h.gso_size = 1600;
+	assert_int_equal(vnet_segment(f, len, &h, scratch, sizeof(scratch), collect, &s), -EINVAL);
+	assert_int_equal(s.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +351,9 @@ int main(void)
 		cmocka_unit_test(test_check_accepts_kernel_like_headers),
 		cmocka_unit_test(test_check_refuses_hostile_headers),
 		cmocka_unit_test(test_complete_csum_matches_full_checksum),
+		cmocka_unit_test(test_segment_tcp4),
+		cmocka_unit_test(test_segment_tcp6),
+		cmocka_unit_test(test_segment_refuses_mismatched_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
