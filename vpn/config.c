@@ -54,6 +54,7 @@ void config_free(struct config *cfg)
 	pem_free(&cfg->dh);
 	free(cfg->verify_x509_name);
 	free(cfg->crl_verify);
+	free(cfg->askpass);
 	free(cfg->tls_cipher);
 	free(cfg->tls_ciphersuites);
 	free(cfg->status_file);

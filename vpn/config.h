@@ -103,6 +103,7 @@ struct config {
 	char *verify_x509_name;
 	enum config_x509_match verify_x509_match;
 	char *crl_verify;    /* absolute path */
+	char *askpass;       /* askpass FILE: the key's passphrase is its first line */
 	int tls_version_min; /* TLS1_2_VERSION (0x0303, default) or TLS1_3_VERSION */
 	bool tls_version_min_or_highest;
 	char *tls_cipher;       /* TLS <= 1.2 cipher list */

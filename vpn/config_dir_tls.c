@@ -112,6 +112,16 @@ int do_crl_verify(struct cfg_ctx *c, const struct directive *d, int argc, char *
 	return cfg_store_path(c, &c->cfg->crl_verify, argv[1]);
 }
 
+/* askpass [FILE]: the passphrase of an encrypted key, from FILE's first line; without FILE it
+ * is asked on the terminal (which OpenSSL does anyway for an encrypted key). */
+int do_askpass(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	(void)d;
+	if (argc < 2)
+		return 0;
+	return cfg_store_path(c, &c->cfg->askpass, argv[1]);
+}
+
 int do_tls_version_min(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {
 	static const char *const versions[] = { "1.0", "1.1", "1.2", "1.3", NULL };

@@ -130,6 +130,7 @@ static const struct directive directives[] = {
 	{ "ns-cert-type", 1, 1, do_ns_cert_type, NULL },
 	{ "verify-x509-name", 1, 2, do_verify_x509_name, NULL },
 	{ "crl-verify", 1, 2, do_crl_verify, NULL },
+	{ "askpass", 0, 1, do_askpass, NULL },
 	{ "tls-version-min", 1, 2, do_tls_version_min, NULL },
 	{ "tls-cipher", 1, 1, do_tls_cipher, NULL },
 	{ "tls-ciphersuites", 1, 1, do_tls_cipher, NULL },

@@ -57,6 +57,7 @@ DIRECTIVE_HANDLER(do_connect_retry);
 DIRECTIVE_HANDLER(do_dev);
 DIRECTIVE_HANDLER(do_dev_type);
 DIRECTIVE_HANDLER(do_bridge);
+DIRECTIVE_HANDLER(do_askpass);
 DIRECTIVE_HANDLER(do_tap_offload);
 DIRECTIVE_HANDLER(do_tun_mtu);
 DIRECTIVE_HANDLER(do_action);

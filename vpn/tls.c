@@ -316,6 +316,32 @@ static int check_key_mode(const char *path)
 	return 0;
 }
 
+/* askpass FILE: the first line of FILE is the key's passphrase. */
+static int read_askpass(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int n = -1;
+
+	if (!f) {
+		log_error(errno, "askpass %s", path);
+		return -1;
+	}
+	if (fgets(buf, (int)len, f)) {
+		buf[strcspn(buf, "\r\n")] = 0;
+		n = (int)strlen(buf);
+	} else {
+		log_errorx("askpass %s: empty file", path);
+	}
+	fclose(f);
+	return n;
+}
+
+static int askpass_callback(char *buf, int size, int rwflag, void *arg)
+{
+	(void)rwflag;
+	return read_askpass(arg, buf, (size_t)size);
+}
+
 static int load_cert_and_key(SSL_CTX *ctx, const struct config *cfg)
 {
 	BIO *bio = NULL;
@@ -342,8 +368,11 @@ static int load_cert_and_key(SSL_CTX *ctx, const struct config *cfg)
 		goto out_nobio;
 	ret = -EINVAL;
 	bio = pem_bio(cfg->key.path, cfg->key.inline_pem);
-	if (!bio || !(key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL))) {
+	if (!bio || !(key = PEM_read_bio_PrivateKey(
+	                  bio, NULL, cfg->askpass ? askpass_callback : NULL, cfg->askpass))) {
 		tls_log_errors(LOG_LVL_ERROR, pem_name(&cfg->key, "inline <key>"));
+		if (cfg->askpass)
+			log_errorx("(is the passphrase in askpass %s right?)", cfg->askpass);
 		goto out;
 	}
 	if (SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {

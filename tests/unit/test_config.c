@@ -80,6 +80,8 @@ static const struct good_case good[] = {
 	{ "tun-mtu 1500 1500", "tun_mtu", "1500", 1 },
 	{ "txqueuelen 100", "txqueuelen", "100", 0 },
 	{ "tap-offload no", "no_tap_offload", "1", 0 },
+	{ "askpass pass.txt", "askpass", "/etc/l2vpn/pass.txt", 0 },
+	{ "askpass", "askpass", "(null)", 0 },
 	{ "tap-offload yes", "no_tap_offload", "0", 0 },
 	{ "ca ca.crt", "ca.path", "/etc/l2vpn/ca.crt", 0 },
 	{ "ca /srv/pki/ca.crt", "ca.path", "/srv/pki/ca.crt", 0 },
