@@ -3,34 +3,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "log.h"
 #include "proto.h"
 
 #define PROTO_KNOWN_CAPS (PROTO_CAP_LZO | PROTO_CAP_VNET_HDR)
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 void proto_put_header(uint8_t hdr[PROTO_HDR_LEN], uint8_t type, size_t len)
 {

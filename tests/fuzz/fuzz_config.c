@@ -11,19 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "config.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_NAME  "/nonexistent-l2vpn-fuzz/fuzz.conf"
 #define ARGV_MAGIC "ARGV\n"
 #define ARGV_MAX   64
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
 
 static void check_path(const char *path)
 {

@@ -16,17 +16,10 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "fuzz.h"
 #include "cert.h"
 #include "certparse.h"
 #include "db.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			abort();                                                                   \
-	} while (0)
 
 static void check_cn(const char *cn)
 {
