@@ -151,16 +151,72 @@ static int check_key(EVP_PKEY *key, const char **why)
 	return -EINVAL;
 }
 
-int pki_csr_parse(const uint8_t *buf, size_t len, X509_REQ **req, char *cn, size_t size,
-                  const char **why)
+/* How to read one kind of object (certificate or request) from PEM or DER. */
+struct pem_or_der {
+	void *(*from_pem)(BIO *bio);
+	void *(*from_der)(const unsigned char **p, long len);
+	void (*free_obj)(void *obj);
+	const char *trailing; /* the reasons given for refusal */
+	const char *unreadable;
+};
+
+static void *req_from_pem(BIO *bio)
 {
-	X509_REQ *r = NULL;
-	EVP_PKEY *pub;
-	BIO *bio = NULL;
+	return PEM_read_bio_X509_REQ(bio, NULL, no_passphrase, NULL);
+}
+
+static void *req_from_der(const unsigned char **p, long len)
+{
+	return d2i_X509_REQ(NULL, p, len);
+}
+
+static void req_free(void *obj)
+{
+	X509_REQ_free(obj);
+}
+
+static void *cert_from_pem(BIO *bio)
+{
+	return PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+}
+
+static void *cert_from_der(const unsigned char **p, long len)
+{
+	return d2i_X509(NULL, p, len);
+}
+
+static void cert_free(void *obj)
+{
+	X509_free(obj);
+}
+
+static const struct pem_or_der request_kind = {
+	req_from_pem,
+	req_from_der,
+	req_free,
+	"trailing bytes after the DER certificate request",
+	"not a certificate request (PEM or DER)",
+};
+
+static const struct pem_or_der certificate_kind = {
+	cert_from_pem,
+	cert_from_der,
+	cert_free,
+	"trailing bytes after the DER certificate",
+	"not a certificate (PEM or DER)",
+};
+
+/* Read one object of KIND from BUF (PEM or DER, nothing after it). 0 with *OBJ, or -errno with
+ * *WHY. */
+static int parse_pem_or_der(const uint8_t *buf, size_t len, const struct pem_or_der *kind,
+                            void **obj, const char **why)
+{
 	const unsigned char *p = buf;
+	BIO *bio = NULL;
+	void *o = NULL;
 	int ret = -EINVAL;
 
-	*req = NULL;
+	*obj = NULL;
 	if (len == 0 || len > PKI_PARSE_MAX) {
 		*why = "empty or larger than 64 KiB";
 		goto out;
@@ -172,18 +228,42 @@ int pki_csr_parse(const uint8_t *buf, size_t len, X509_REQ **req, char *cn, size
 			ret = -ENOMEM;
 			goto out;
 		}
-		r = PEM_read_bio_X509_REQ(bio, NULL, no_passphrase, NULL);
+		o = kind->from_pem(bio);
 	} else {
-		r = d2i_X509_REQ(NULL, &p, (long)len);
-		if (r && p != buf + len) {
-			*why = "trailing bytes after the DER certificate request";
+		o = kind->from_der(&p, (long)len);
+		if (o && p != buf + len) {
+			*why = kind->trailing;
 			goto out;
 		}
 	}
-	if (!r) {
-		*why = "not a certificate request (PEM or DER)";
+	if (!o) {
+		*why = kind->unreadable;
 		goto out;
 	}
+	ret = 0;
+out:
+	ERR_clear_error();
+	BIO_free(bio);
+	if (ret < 0 && o)
+		kind->free_obj(o);
+	else if (ret == 0)
+		*obj = o;
+	return ret;
+}
+
+int pki_csr_parse(const uint8_t *buf, size_t len, X509_REQ **req, char *cn, size_t size,
+                  const char **why)
+{
+	void *obj;
+	X509_REQ *r;
+	EVP_PKEY *pub;
+	int ret;
+
+	*req = NULL;
+	if ((ret = parse_pem_or_der(buf, len, &request_kind, &obj, why)) < 0)
+		return ret;
+	r = obj;
+	ret = -EINVAL;
 	pub = X509_REQ_get0_pubkey(r);
 	if (!pub) {
 		*why = "unreadable public key";
@@ -199,7 +279,6 @@ int pki_csr_parse(const uint8_t *buf, size_t len, X509_REQ **req, char *cn, size
 	ret = pki_subject_check(X509_REQ_get_subject_name(r), cn, size, why);
 out:
 	ERR_clear_error();
-	BIO_free(bio);
 	if (ret < 0)
 		X509_REQ_free(r);
 	else
@@ -209,43 +288,10 @@ out:
 
 int pki_cert_parse(const uint8_t *buf, size_t len, X509 **cert, const char **why)
 {
-	X509 *c = NULL;
-	BIO *bio = NULL;
-	const unsigned char *p = buf;
-	int ret = -EINVAL;
+	void *obj;
+	int ret = parse_pem_or_der(buf, len, &certificate_kind, &obj, why);
 
-	*cert = NULL;
-	if (len == 0 || len > PKI_PARSE_MAX) {
-		*why = "empty or larger than 64 KiB";
-		goto out;
-	}
-	if (looks_pem(buf, len)) {
-		bio = BIO_new_mem_buf(buf, (int)len);
-		if (!bio) {
-			*why = "out of memory";
-			ret = -ENOMEM;
-			goto out;
-		}
-		c = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
-	} else {
-		c = d2i_X509(NULL, &p, (long)len);
-		if (c && p != buf + len) {
-			*why = "trailing bytes after the DER certificate";
-			goto out;
-		}
-	}
-	if (!c) {
-		*why = "not a certificate (PEM or DER)";
-		goto out;
-	}
-	ret = 0;
-out:
-	ERR_clear_error();
-	BIO_free(bio);
-	if (ret < 0)
-		X509_free(c);
-	else
-		*cert = c;
+	*cert = ret < 0 ? NULL : obj;
 	return ret;
 }
 
