@@ -266,7 +266,8 @@ def markdown(meta, table_lines, data):
         f"- mode: {mode} ({meta.get('duration_s')} s per iperf3 run, {meta.get('repeats')} run(s) "
         "each, interleaved across the variants; cells are median [min–max])",
         f"- machine: {meta.get('cpu')}, {meta.get('cpus')} CPUs, kernel {meta.get('kernel')}",
-        f"- load average at start / end: {meta.get('load_at_start')} / {meta.get('load_at_end')}",
+        f"- other work: machine {meta.get('busy_before_pct')} % busy in the 3 s before the lab "
+        f"started; load average at start / end: {meta.get('load_at_start')} / {meta.get('load_at_end')}",
         f"- l2vpn: {meta.get('l2vpn')} (commit {meta.get('commit')}, buildtype=release)",
         f"- OpenVPN: {meta.get('openvpn')}",
         f"- OpenSSL: {meta.get('openssl')}",

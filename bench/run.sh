@@ -142,6 +142,18 @@ tcp1_with_ping() {
 	wait "$ping_pid" || true
 }
 
+# busy_percent SECS: how busy the whole machine is over SECS (100 = every CPU busy), from
+# /proc/stat. Taken before the lab starts, it shows how much other work is running.
+busy_percent() {
+	local a b
+	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+	sleep "$1"
+	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+	echo "$a $b" | awk '{ busy = $3 - $1; idle = $4 - $2; printf "%.0f\n", 100 * busy / (busy + idle) }'
+}
+
+busy_before=$(busy_percent 3)
+say "machine busy before the lab: ${busy_before}% (other work)"
 say "lab: namespaces $BENCH_PREFIX-*, PKI from $L2VPN_CA_BIN"
 bench_pki
 for v in "${variants[@]}"; do
@@ -193,6 +205,7 @@ python3 "$root/bench/report.py" --raw "$raw" --out "$root/bench/results/latest" 
 	--set "mode=$([ "$quick" = 1 ] && echo quick || echo full)" \
 	--set "duration_s=$duration" --set "repeats=$repeats" --set "idle_pings=$idle_pings" \
 	--set "note=$note" --set "load_at_start=$load_at_start" \
+	--set "busy_before_pct=$busy_before" \
 	--set "load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)" \
 	--set "kernel=$(uname -r)" \
 	--set "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
