@@ -24,15 +24,14 @@ static void schedule_retry(struct vpn *vpn)
 	struct client_state *c = &vpn->client;
 	unsigned max = vpn->cfg->connect_retry_max_wait ? vpn->cfg->connect_retry_max_wait : 60;
 
-	/* Like OpenVPN: the first five attempts wait connect-retry seconds, later ones double
-	 * the wait up to MAX. */
+	/* The wait starts at connect-retry seconds and doubles with each failed attempt up to
+	 * MAX; a working session resets it. */
 	if (!c->backoff)
 		c->backoff = first_wait(vpn);
 	c->next_attempt = vpn->now + c->backoff;
 	log_info("next connection attempt in %u s", c->backoff);
 	c->attempts++;
-	if (c->attempts >= 5)
-		c->backoff = c->backoff * 2 > max ? max : c->backoff * 2;
+	c->backoff = c->backoff * 2 > max ? max : c->backoff * 2;
 	if (vpn->cfg->connect_retry_max &&
 	    c->attempts >= vpn->cfg->connect_retry_max * vpn->cfg->n_remotes) {
 		log_errorx(
