@@ -10,7 +10,7 @@ packages=(
 	# tests: namespaces, bridges, traffic, certificates, interop
 	iproute2 iputils-ping procps psmisc util-linux kmod
 	openssl openvpn easy-rsa ifupdown bridge-utils
-	socat netcat-openbsd iperf3 python3
+	socat netcat-openbsd iperf3 python3 systemd
 )
 
 missing=()
