@@ -35,10 +35,13 @@ static void compact(struct bytequeue *q)
 
 uint8_t *bq_reserve(struct bytequeue *q, size_t n)
 {
-	if (bq_space(q) < n)
+	if (q->cap - q->tail >= n)
+		return q->data + q->tail;
+	/* Move the queued bytes to the front only when that moves no more than it frees, so
+	 * each byte is moved O(1) times on average; otherwise the queue counts as full. */
+	if (bq_space(q) < n || bq_len(q) > q->head)
 		return NULL;
-	if (q->cap - q->tail < n)
-		compact(q);
+	compact(q);
 	return q->data + q->tail;
 }
 

@@ -29,8 +29,10 @@ static inline size_t bq_space(const struct bytequeue *q)
 	return q->cap - bq_len(q);
 }
 
-/* N contiguous writable bytes at the tail (moving queued bytes to the front if needed), or NULL
- * when fewer than N bytes are free in total. Call bq_commit() with what was written. */
+/* N contiguous writable bytes at the tail, or NULL when they do not fit. Queued bytes are moved
+ * to the front to make room only when they are no more than the room that frees (amortised
+ * O(1) per byte), so a queue holds between half its capacity and all of it before it refuses.
+ * Call bq_commit() with what was written. */
 uint8_t *bq_reserve(struct bytequeue *q, size_t n);
 
 /* Whatever contiguous room the tail has (after compaction), at least 1 byte unless full. */

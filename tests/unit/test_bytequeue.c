@@ -50,6 +50,23 @@ static void test_fifo_order_across_compaction(void **state)
 	bq_free(&q);
 }
 
+static void test_no_costly_compaction(void **state)
+{
+	struct bytequeue q;
+	(void)state;
+
+	assert_int_equal(bq_init(&q, 100), 0);
+	bq_reserve(&q, 90);
+	bq_commit(&q, 90);
+	bq_consume(&q, 20); /* 70 queued at offset 20, 10 free at the tail */
+	/* 30 bytes fit in total, but moving 70 bytes to gain 20 is refused */
+	assert_null(bq_reserve(&q, 15));
+	bq_consume(&q, 40); /* 30 queued at offset 60: moving them frees 60 */
+	assert_non_null(bq_reserve(&q, 15));
+	assert_int_equal(q.head, 0);
+	bq_free(&q);
+}
+
 static void test_tail_room(void **state)
 {
 	struct bytequeue q;
@@ -72,6 +89,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reserve_respects_capacity),
 		cmocka_unit_test(test_fifo_order_across_compaction),
+		cmocka_unit_test(test_no_costly_compaction),
 		cmocka_unit_test(test_tail_room),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
