@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc clang meson ninja-build pkg-config
+	gcc clang libclang-rt-dev meson ninja-build pkg-config
 	libssl-dev liblzo2-dev libnl-3-dev libnl-route-3-dev libcmocka-dev
 	# tests: namespaces, bridges, traffic, certificates, interop
 	iproute2 iputils-ping procps psmisc util-linux kmod
