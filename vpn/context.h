@@ -58,7 +58,6 @@ struct peer {
 	struct bytequeue rx, tx;
 	bool want_write;       /* TLS needs the socket writable to progress */
 	bool was_up;           /* reached PEER_UP at some point */
-	bool outbound;         /* we connected (client side) */
 	unsigned ping;         /* keepalive for this link, seconds (0 = off) */
 	unsigned ping_restart; /* drop the link after this many silent seconds */
 	uint64_t closing_since;

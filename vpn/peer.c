@@ -74,7 +74,6 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	p->vpn = vpn;
 	p->watch.fd = fd;
 	p->watch.on_event = peer_on_event;
-	p->outbound = connecting || !vpn->server;
 	memcpy(&p->addr, sa, sa_len < sizeof(p->addr) ? sa_len : sizeof(p->addr));
 	format_addr(p);
 	snprintf(p->cn, sizeof(p->cn), "UNDEF");
