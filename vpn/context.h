@@ -132,6 +132,7 @@ struct vpn {
 	int sigfd;
 	struct watch sig_watch;
 	enum { RUN, STOP, RESTART, RELOAD } run;
+	int exit_code; /* with STOP: 0, or 1 for a runtime failure */
 };
 
 /* Monotonic seconds. */

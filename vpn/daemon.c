@@ -484,7 +484,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	}
 	close_peers(&vpn, "shutting down");
 	report_counters(&vpn, LOG_LVL_NOTICE);
-	rc = 0;
+	rc = vpn.exit_code;
 out:
 	while (vpn.peers) {
 		peer_close(vpn.peers, "exiting");

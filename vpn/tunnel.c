@@ -190,8 +190,13 @@ static ssize_t read_tap(struct vpn *vpn)
 	struct vnet_hdr h;
 
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn(errno, "read from %s", vpn->tap.name);
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		/* The device went away under us (ip link del, ifdown): nothing left to bridge. */
+		log_error(errno, "read from %s", vpn->tap.name);
+		log_errorx("%s is gone (deleted or taken down for good): exiting", vpn->tap.name);
+		vpn->run = STOP;
+		vpn->exit_code = 1;
 		return 0;
 	}
 	if (vpn->vnet) {

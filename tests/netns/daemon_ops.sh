@@ -165,4 +165,15 @@ stop client TERM
 ok "the --mktun tap outlives the client" ns_exec cli ip link show tap0
 ok "--rmtun removes it" ns_exec cli "$L2VPN_BIN" --rmtun --dev tap0
 
+# The tap deleted under a running daemon: it says so and exits 1 instead of spinning.
+bg srv gone "$L2VPN_BIN" --config "$WORK/server.conf" --writepid "$WORK/run/gone.pid" --verb 3
+ok "a new server is up" wait_for 5 grep -q "initialisation sequence completed" "$WORK/gone.log"
+ns_exec srv ip link del tap0
+gpid=$(cat "$WORK/gone.pid")
+ok "tap deleted: the daemon exits" wait_for 5 bash -c "! kill -0 $gpid 2>/dev/null"
+wait "$gpid" 2>/dev/null
+rc=$?
+ok "tap deleted: exit status 1" test "$rc" -eq 1
+ok "tap deleted: the log says the tap is gone" grep -q "tap0 is gone" "$WORK/gone.log"
+
 done_testing
