@@ -38,6 +38,7 @@ static void schedule_retry(struct vpn *vpn)
 		    "no connection after %u attempts per remote (connect-retry-max): exiting",
 		    vpn->cfg->connect_retry_max);
 		vpn->run = STOP;
+		vpn->exit_code = 1;
 	}
 }
 
@@ -53,6 +54,7 @@ static void resolve_failed(struct vpn *vpn)
 		log_errorx("names did not resolve for %d s (resolv-retry): exiting",
 		           vpn->cfg->resolv_retry);
 		vpn->run = STOP;
+		vpn->exit_code = 1;
 	}
 }
 
