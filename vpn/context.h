@@ -56,10 +56,12 @@ struct peer {
 	char cn[128];      /* peer certificate CN once verified, else "UNDEF" */
 	char label[200];   /* for log lines: "CN/ADDR" or "ADDR" */
 	struct bytequeue rx, tx;
-	bool want_write;       /* TLS needs the socket writable to progress */
-	bool was_up;           /* reached PEER_UP at some point */
-	unsigned ping;         /* keepalive for this link, seconds (0 = off) */
-	unsigned ping_restart; /* drop the link after this many silent seconds */
+	size_t tx_limit;             /* frames are dropped beyond this many queued bytes */
+	uint64_t tx_written_at_tick; /* link_write at the last peer_tick() */
+	bool want_write;             /* TLS needs the socket writable to progress */
+	bool was_up;                 /* reached PEER_UP at some point */
+	unsigned ping;               /* keepalive for this link, seconds (0 = off) */
+	unsigned ping_restart;       /* drop the link after this many silent seconds */
 	uint64_t closing_since;
 	bool comp;                          /* LZO negotiated on this link */
 	uint32_t max_frame;                 /* negotiated, plain frames */

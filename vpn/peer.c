@@ -19,10 +19,15 @@
 #include "tunnel.h"
 #include "vnet.h"
 
-#define TLS_WRITE_CHUNK 16384 /* one full TLS record per SSL_write */
-#define TX_QUEUE_BYTES  (512 * 1024)
-#define RX_SLACK        (64 * 1024)
-#define LZO_MIN_FRAME   128 /* smaller frames are not worth compressing */
+#define TLS_WRITE_CHUNK 16384        /* one full TLS record per SSL_write */
+#define TX_QUEUE_BYTES  (512 * 1024) /* hard cap of a peer's send queue */
+#define TX_QUEUE_MIN    (128 * 1024) /* two super-frames, whatever the link's speed */
+#define TX_SOJOURN_MS                                                                              \
+	5                          /* frames may wait this long in our queue, at the rate          \
+	                            * the link drained it in the last second */
+#define NOTSENT_LOWAT (128 * 1024) /* unsent bytes the kernel keeps for us */
+#define RX_SLACK      (64 * 1024)
+#define LZO_MIN_FRAME 128 /* smaller frames are not worth compressing */
 
 static void peer_on_event(struct watch *w, uint32_t events);
 
@@ -67,7 +72,7 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
                       bool connecting)
 {
 	struct peer *p = calloc(1, sizeof(*p));
-	int one = 1;
+	int one = 1, lowat = NOTSENT_LOWAT;
 
 	if (!p)
 		goto fail;
@@ -85,6 +90,10 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	    bq_init(&p->tx, TX_QUEUE_BYTES) < 0)
 		goto fail;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Latency under load: keep the socket's unsent data small, so queueing happens in our
+	 * own queue, which is bounded in time (below) and drops like a NIC when full. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+	p->tx_limit = TX_QUEUE_BYTES;
 	p->state = connecting ? PEER_CONNECTING : PEER_HANDSHAKE;
 	if (!connecting) {
 		p->ssl = tls_session_new(vpn->tls, fd);
@@ -177,7 +186,8 @@ static void send_payload(struct peer *p, const uint8_t *payload, size_t plen, si
 			plen = (size_t)n;
 		}
 	}
-	if (!queue_msg(p, type, payload, plen)) {
+	if (bq_len(&p->tx) + PROTO_HDR_LEN + plen > p->tx_limit ||
+	    !queue_msg(p, type, payload, plen)) {
 		p->stats.drops_queue_full++;
 		return;
 	}
@@ -588,6 +598,22 @@ void peer_goodbye(struct peer *p, const char *reason)
 	peer_flush(p);
 }
 
+/* Bound the send queue in time: as many bytes as the link drained in TX_SOJOURN_MS over the
+ * last second (at least TX_QUEUE_MIN, at most TX_QUEUE_BYTES). A slow WAN gets a short queue
+ * in bytes, so a bulk transfer does not add seconds of delay to everything else. */
+static void adapt_tx_limit(struct peer *p)
+{
+	uint64_t rate = p->stats.link_write - p->tx_written_at_tick; /* bytes in ~1 s */
+	uint64_t limit = rate * TX_SOJOURN_MS / 1000;
+
+	p->tx_written_at_tick = p->stats.link_write;
+	if (limit < TX_QUEUE_MIN)
+		limit = TX_QUEUE_MIN;
+	if (limit > TX_QUEUE_BYTES)
+		limit = TX_QUEUE_BYTES;
+	p->tx_limit = (size_t)limit;
+}
+
 void peer_tick(struct peer *p)
 {
 	struct vpn *vpn = p->vpn;
@@ -622,6 +648,7 @@ void peer_tick(struct peer *p)
 		peer_close(p, why);
 		return;
 	}
+	adapt_tx_limit(p);
 	if (p->ping && now - p->last_tx >= p->ping) {
 		uint8_t stamp[8] = { 0 };
 		memcpy(stamp, &now, sizeof(stamp));
