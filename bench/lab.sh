@@ -97,6 +97,17 @@ bench_join_wire() {
 		ip -n "$(bench_ns "$1-sb")" link set wire0 master br0
 }
 
+# bench_shape_wan V RATE: limit the link between V's sites to RATE in both directions (tbf with
+# a 10 ms buffer, like a modest WAN router): the wire's own veth, the VPNs' WAN veth.
+bench_shape_wan() {
+	local dev=wan0 side
+	[ "$1" = wire ] && dev=wire0
+	for side in a b; do
+		ip netns exec "$(bench_ns "$1-s$side")" tc qdisc add dev "$dev" root tbf rate "$2" \
+			burst 64kb latency 10ms || return 1
+	done
+}
+
 # _bench_conf FILE LINE...: write the config FILE, one directive per LINE.
 _bench_conf() {
 	local f=$1

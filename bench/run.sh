@@ -3,27 +3,35 @@
 # two-site bridged topology, in one run, so the ratios hold even where absolute figures drift.
 # See bench/README.md. Debian 12, as root:
 #
-#   bash bench/run.sh [--quick] [--note TEXT]
+#   bash bench/run.sh [--quick] [--wan RATE] [--note TEXT]
 #
 # --quick: 4 s per iperf3 run, once each (under ~2 min) instead of 10 s, three times (~8 min).
+# --wan:   shape the link between the sites to RATE (tc tbf, e.g. 100mbit, 10 ms of buffer):
+#          an office uplink, where queueing in the tunnel shows as latency under load.
 # --note:  a line for the report (e.g. "other tests were running").
-# Prints the table and writes bench/results/latest.md and latest.json. BENCH_KEEP=1 keeps the
-# raw iperf3/ping output (its directory is printed at the end).
+# Prints the table and writes bench/results/latest.md and latest.json (wan-RATE-latest.* with
+# --wan). BENCH_KEEP=1 keeps the raw iperf3/ping output (its directory is printed at the end).
 set -euo pipefail
 
 usage() {
-	sed -n '6,11p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
 quick=0
 note=
+wan_rate=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
 	--note)
 		[ $# -ge 2 ] || usage
 		note=$2
+		shift
+		;;
+	--wan)
+		[ $# -ge 2 ] || usage
+		wan_rate=$2
 		shift
 		;;
 	-h | --help) usage 0 ;;
@@ -159,7 +167,11 @@ bench_pki
 for v in "${variants[@]}"; do
 	bench_sites "$v"
 	"bench_join_$v" "$v"
+	[ -z "$wan_rate" ] || bench_shape_wan "$v" "$wan_rate"
 done
+if [ -n "$wan_rate" ]; then
+	note="${note:+$note; }the link between the sites is shaped to $wan_rate (tc tbf, 10 ms buffer)"
+fi
 for v in "${variants[@]}"; do
 	bench_wait_path "$v" 30 || {
 		echo "bench/run.sh: $v: host B not reachable from host A after 30 s" >&2
@@ -201,7 +213,7 @@ for v in openvpn l2vpn; do
 done
 
 openssl_version=$(openssl version)
-python3 "$root/bench/report.py" --raw "$raw" --out "$root/bench/results/latest" \
+python3 "$root/bench/report.py" --raw "$raw" --out "$root/bench/results/${wan_rate:+wan-$wan_rate-}latest" \
 	--set "mode=$([ "$quick" = 1 ] && echo quick || echo full)" \
 	--set "duration_s=$duration" --set "repeats=$repeats" --set "idle_pings=$idle_pings" \
 	--set "note=$note" --set "load_at_start=$load_at_start" \
