@@ -6,6 +6,7 @@
 #include "tapbridge.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -28,49 +29,48 @@ static bool parse_id(const char *spec, unsigned long *id)
 /* getpwnam_r/getgrnam_r want a caller buffer; this size covers any sane database entry. */
 #define LOOKUP_BUF 16384
 
-int mktun_lookup_user(const char *spec, uid_t *uid)
+/* SPEC as a decimal id, or looked up by name in the passwd (USER) or group database. 0 or
+ * -ENOENT / -ENOMEM. */
+static int lookup_id(const char *spec, bool user, unsigned long *id)
 {
-	struct passwd pw, *found = NULL;
-	unsigned long id;
+	struct passwd pw, *pw_found = NULL;
+	struct group gr, *gr_found = NULL;
 	char *buf;
-	int ret;
+	int ret = -ENOENT;
 
-	if (parse_id(spec, &id)) {
-		*uid = (uid_t)id;
+	if (parse_id(spec, id))
 		return 0;
-	}
 	buf = malloc(LOOKUP_BUF);
 	if (!buf)
 		return -ENOMEM;
-	ret = getpwnam_r(spec, &pw, buf, LOOKUP_BUF, &found);
-	if (ret == 0 && found)
-		*uid = found->pw_uid;
-	else
-		ret = -ENOENT;
+	if (user && getpwnam_r(spec, &pw, buf, LOOKUP_BUF, &pw_found) == 0 && pw_found) {
+		*id = pw_found->pw_uid;
+		ret = 0;
+	} else if (!user && getgrnam_r(spec, &gr, buf, LOOKUP_BUF, &gr_found) == 0 && gr_found) {
+		*id = gr_found->gr_gid;
+		ret = 0;
+	}
 	free(buf);
+	return ret;
+}
+
+int mktun_lookup_user(const char *spec, uid_t *uid)
+{
+	unsigned long id;
+	int ret = lookup_id(spec, true, &id);
+
+	if (ret == 0)
+		*uid = (uid_t)id;
 	return ret;
 }
 
 int mktun_lookup_group(const char *spec, gid_t *gid)
 {
-	struct group gr, *found = NULL;
 	unsigned long id;
-	char *buf;
-	int ret;
+	int ret = lookup_id(spec, false, &id);
 
-	if (parse_id(spec, &id)) {
+	if (ret == 0)
 		*gid = (gid_t)id;
-		return 0;
-	}
-	buf = malloc(LOOKUP_BUF);
-	if (!buf)
-		return -ENOMEM;
-	ret = getgrnam_r(spec, &gr, buf, LOOKUP_BUF, &found);
-	if (ret == 0 && found)
-		*gid = found->gr_gid;
-	else
-		ret = -ENOENT;
-	free(buf);
 	return ret;
 }
 
