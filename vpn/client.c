@@ -28,7 +28,7 @@ static void schedule_retry(struct vpn *vpn)
 	 * MAX; a working session resets it. */
 	if (!c->backoff)
 		c->backoff = first_wait(vpn);
-	c->next_attempt = vpn->now + c->backoff;
+	c->next_attempt_ms = vpn_now_ms() + (uint64_t)c->backoff * 1000;
 	log_info("next connection attempt in %u s", c->backoff);
 	c->attempts++;
 	c->backoff = c->backoff * 2 > max ? max : c->backoff * 2;
@@ -113,7 +113,7 @@ void client_tick(struct vpn *vpn)
 	struct client_state *c = &vpn->client;
 	const struct config_remote *remote;
 
-	if (vpn->server || vpn->peers || vpn->run != RUN || vpn->now < c->next_attempt)
+	if (vpn->server || vpn->peers || vpn->run != RUN || vpn_now_ms() < c->next_attempt_ms)
 		return;
 	remote = &vpn->cfg->remotes[c->remote_index];
 	c->remote_index = (c->remote_index + 1) % vpn->cfg->n_remotes;
@@ -123,11 +123,13 @@ void client_tick(struct vpn *vpn)
 
 int client_wait_ms(const struct vpn *vpn)
 {
+	uint64_t now = vpn_now_ms();
+
 	if (vpn->server || vpn->peers)
 		return -1;
-	if (vpn->client.next_attempt <= vpn->now)
+	if (vpn->client.next_attempt_ms <= now)
 		return 0;
-	return (int)(vpn->client.next_attempt - vpn->now) * 1000;
+	return (int)(vpn->client.next_attempt_ms - now);
 }
 
 void client_peer_up(struct vpn *vpn)
@@ -144,7 +146,7 @@ void client_peer_closed(struct vpn *vpn, bool was_up)
 	if (was_up) {
 		/* A session ended: reconnect at once, then back off from the start. */
 		vpn->client.backoff = 0;
-		vpn->client.next_attempt = vpn->now;
+		vpn->client.next_attempt_ms = 0;
 		return;
 	}
 	schedule_retry(vpn);
@@ -154,5 +156,5 @@ void client_restart_now(struct vpn *vpn)
 {
 	vpn->client.backoff = 0;
 	vpn->client.attempts = 0;
-	vpn->client.next_attempt = 0;
+	vpn->client.next_attempt_ms = 0;
 }

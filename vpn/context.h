@@ -75,7 +75,7 @@ struct peer {
 struct client_state {
 	size_t remote_index;            /* next remote to try */
 	unsigned backoff;               /* seconds to wait before the next attempt */
-	uint64_t next_attempt;          /* monotonic seconds; 0 = now */
+	uint64_t next_attempt_ms;       /* monotonic milliseconds; 0 = now */
 	unsigned attempts;              /* consecutive failed attempts (connect-retry-max) */
 	uint64_t resolve_failing_since; /* monotonic seconds; 0 = names resolve */
 };
@@ -139,6 +139,8 @@ struct vpn {
 
 /* Monotonic seconds. */
 uint64_t vpn_now(void);
+/* Monotonic milliseconds (for waits that must not be cut short by a second boundary). */
+uint64_t vpn_now_ms(void);
 
 /* (Re-)register W with the loop for EVENTS; EVENTS 0 removes it. 0 or -errno. */
 int vpn_watch(struct vpn *vpn, struct watch *w, uint32_t events);

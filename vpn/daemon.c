@@ -34,10 +34,15 @@
 
 uint64_t vpn_now(void)
 {
+	return vpn_now_ms() / 1000;
+}
+
+uint64_t vpn_now_ms(void)
+{
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 int vpn_watch(struct vpn *vpn, struct watch *w, uint32_t events)

@@ -178,14 +178,18 @@ ok "tap deleted: the log says the tap is gone" grep -q "tap0 is gone" "$WORK/gon
 
 # A client that may not retry for ever gives up with status 1 (nothing listens on port 1999).
 client_conf | sed 's/^remote .*/remote 10.69.0.1 1999/' >"$WORK/giveup.conf"
-printf 'connect-retry-max 2\nwritepid %s\n' "$WORK/run/giveup.pid" >>"$WORK/giveup.conf"
+echo "connect-retry-max 2" >>"$WORK/giveup.conf"
+t0=$(date +%s%N)
 bg cli giveup "$L2VPN_BIN" --config "$WORK/giveup.conf"
-ok "connect-retry-max: the client starts" wait_for 5 test -s "$WORK/run/giveup.pid"
 upid=$(cat "$WORK/giveup.pid")
+ok "connect-retry-max: the client starts" wait_for 5 grep -q "initialisation sequence" "$WORK/giveup.log"
 ok "connect-retry-max 2: the client gives up" wait_for 10 bash -c "! kill -0 $upid 2>/dev/null"
 wait "$upid" 2>/dev/null
 rc=$?
+waited_ms=$((($(date +%s%N) - t0) / 1000000))
 ok "connect-retry-max: exit status 1" test "$rc" -eq 1
 ok "connect-retry-max: the log says why" grep -q "connect-retry-max" "$WORK/giveup.log"
+ok "connect-retry-max: it waited the full 1 s between its two attempts (${waited_ms} ms)" \
+	test "$waited_ms" -ge 1000
 
 done_testing
