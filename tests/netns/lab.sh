@@ -233,3 +233,11 @@ lab_two_sites() {
 		for ((k = 0; k < ${1:-1}; k++)); do lab_lan "$s" "$k" || return 1; done
 	done
 }
+
+# lab_three_sites: the hub-and-two-spokes lab: a PKI whose second client certificate is
+# vpnc2.example.com, and sites a, b, c, each with br0 and one LAN host.
+lab_three_sites() {
+	lab_pki && lab_ca build-key vpnc2.example.com || return 1
+	lab_site a 1 && lab_site b 2 && lab_site c 3 &&
+		lab_lan a 0 && lab_lan b 0 && lab_lan c 0
+}

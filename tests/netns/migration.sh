@@ -12,10 +12,7 @@ lab_need_programs
 
 VM_MAC=02:00:00:00:be:ef
 VM_IP=192.168.10.99
-pki() { lab_pki && lab_ca build-key vpnc2.example.com; }
-lab_step "PKI made with l2vpn-ca (clients vpnc and vpnc2)" pki
-three() { lab_site a 1 && lab_site b 2 && lab_site c 3 && lab_lan a 0 && lab_lan b 0 && lab_lan c 0; }
-lab_step "three sites with br0, a LAN host on each" three
+lab_step "PKI (clients vpnc, vpnc2) and three sites with br0 and a LAN host" lab_three_sites
 LAB_REMOTE=$(lab_wan_ip a)
 ok "srv: server.conf with client-to-client" lab_conf server.conf srv client-to-client "verb 3"
 ok "cli-b: client.conf" lab_conf client.conf cli-b

@@ -2,6 +2,7 @@
 # l2vpn-ca: 20 parallel sign-req runs serialise on the KEY_DIR lock: 20 distinct serials,
 # an intact index that `openssl ca` still reads, and 20 verifying certificates.
 . "$(dirname "$0")/../netns/lib.sh"
+. "$(dirname "$0")/lib.sh"
 need_cmd openssl
 cd "$WORK" || exit 1
 D="$WORK/keys"
@@ -30,21 +31,7 @@ ok "the certificates carry those serials" bash -c "for i in \$(seq $N); do opens
 ok "every certificate verifies" sh -c "for i in \$(seq $N); do openssl verify -CAfile \
 	'$D/ca.crt' -purpose sslclient '$D/c'\$i.crt >/dev/null || exit 1; done"
 ok "no temporary files left" test -z "$(find "$D" -name '*.tmp-*')"
-cat >"$WORK/ca.cnf" <<CNF
-[ ca ]
-default_ca = l2
-[ l2 ]
-dir = $D
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir
-certificate = \$dir/ca.crt
-private_key = \$dir/ca.key
-default_md = sha256
-policy = any
-[ any ]
-commonName = supplied
-CNF
+openssl_ca_cnf "$D" "$WORK/ca.cnf"
 ok "openssl ca -updatedb reads the index" openssl ca -config "$WORK/ca.cnf" -updatedb
 ok "list shows $N client certificates" test "$(CA list | grep -c ' client  valid')" = $N
 

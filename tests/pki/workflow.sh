@@ -2,6 +2,7 @@
 # l2vpn-ca: the easy-rsa 2.0 workflow end to end in batch mode, for KEY_ALGO ec, rsa and
 # ed25519, with and without passphrases, checked with the openssl command line.
 . "$(dirname "$0")/../netns/lib.sh"
+. "$(dirname "$0")/lib.sh"
 need_cmd openssl
 cd "$WORK" || exit 1
 
@@ -90,21 +91,7 @@ run_algo() {
 		-text | grep -q 'Version 2' && openssl crl -in '$D/crl.pem' -noout -text | \
 		grep -q 'CRL Number'"
 
-	cat >"$WORK/$algo/ca.cnf" <<CNF
-[ ca ]
-default_ca = l2
-[ l2 ]
-dir = $D
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir
-certificate = \$dir/ca.crt
-private_key = \$dir/ca.key
-default_md = sha256
-policy = any
-[ any ]
-commonName = supplied
-CNF
+	openssl_ca_cnf "$D" "$WORK/$algo/ca.cnf"
 	local srv rev
 	srv=$(awk -F'\t' '$6 ~ /CN=vpn.example.com/ {print $4}' "$D/index.txt")
 	rev=$(awk -F'\t' '$6 ~ /CN=vpnc.example.com/ {print $4}' "$D/index.txt")
