@@ -22,6 +22,26 @@ void bq_free(struct bytequeue *q)
 	q->cap = q->head = q->tail = 0;
 }
 
+int bq_grow(struct bytequeue *q, size_t cap)
+{
+	size_t len = bq_len(q);
+	uint8_t *data;
+
+	if (cap <= q->cap)
+		return 0;
+	data = malloc(cap);
+	if (!data)
+		return -ENOMEM;
+	if (len)
+		memcpy(data, q->data + q->head, len);
+	free(q->data);
+	q->data = data;
+	q->cap = cap;
+	q->head = 0;
+	q->tail = len;
+	return 0;
+}
+
 static void compact(struct bytequeue *q)
 {
 	size_t len = bq_len(q);

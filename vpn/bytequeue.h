@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A bounded byte queue: bytes are appended at the tail and consumed from the head, with a fixed
- * capacity chosen at init (never grows). Used for a peer's outgoing stream (bounded in bytes, so
- * a slow peer costs drops, not memory) and for its incoming stream (parsed in place).
+ * capacity chosen at init (grown only on request, never by appending). Used for a peer's outgoing
+ * stream (bounded in bytes, so a slow peer costs drops, not memory) and for its incoming stream
+ * (parsed in place).
  */
 #ifndef L2VPN_BYTEQUEUE_H
 #define L2VPN_BYTEQUEUE_H
@@ -18,6 +19,10 @@ struct bytequeue {
 /* Allocate CAP bytes. 0 or -ENOMEM. */
 int bq_init(struct bytequeue *q, size_t cap);
 void bq_free(struct bytequeue *q);
+
+/* Make the capacity CAP (never shrinks), keeping the queued bytes. 0, or -ENOMEM with the queue
+ * as it was. A connection starts small and grows once it is authenticated. */
+int bq_grow(struct bytequeue *q, size_t cap);
 
 static inline size_t bq_len(const struct bytequeue *q)
 {

@@ -26,6 +26,9 @@ void config_init(struct config *cfg)
 	cfg->connect_retry = 1;
 	cfg->connect_retry_max_wait = 60;
 	cfg->max_clients = 64;
+	cfg->preauth_max = 128;
+	cfg->preauth_per_source = 8;
+	cfg->preauth_timeout = 10;
 	cfg->tun_mtu = 1500;
 	cfg->tls_version_min = 0x0303; /* TLS1_2_VERSION */
 	cfg->hand_window = 60;

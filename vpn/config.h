@@ -83,7 +83,10 @@ struct config {
 	unsigned connect_retry_max_wait; /* cap of the doubling wait (default 60) */
 	unsigned connect_retry_max;      /* attempts before giving up, 0 = unlimited */
 	bool nobind;
-	unsigned max_clients; /* default 64 */
+	unsigned max_clients;        /* sites with a completed HELLO, default 64 */
+	unsigned preauth_max;        /* connections not yet authenticated, default 128 */
+	unsigned preauth_per_source; /* ... of them from one address (IPv6: one /64), default 8 */
+	unsigned preauth_timeout;    /* seconds from accept to a working link, default 10 */
 	bool client_to_client;
 	bool duplicate_cn;
 

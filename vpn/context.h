@@ -15,7 +15,9 @@
 
 #include "bytequeue.h"
 #include "config.h"
+#include "portmap.h"
 #include "proto.h"
+#include "ratelimit.h"
 #include "tapbridge.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
@@ -50,7 +52,7 @@ struct peer {
 	struct watch watch;
 	SSL *ssl;
 	enum peer_state state;
-	int port; /* switch port number (>= 1); 0 is the tap */
+	int port; /* server: switch port (>= 1) from HELLO on; PORT_NONE before; 0 is the tap */
 	struct sockaddr_storage addr;
 	char addr_str[64]; /* "a.b.c.d:port" / v6 address without port, OpenVPN style */
 	char cn[128];      /* peer certificate CN once verified, else "UNDEF" */
@@ -68,7 +70,38 @@ struct peer {
 	bool vnet;                          /* frames carry a vnet header (both offer it) */
 	time_t connected_since;             /* wall clock, for status */
 	uint64_t started, last_rx, last_tx; /* monotonic seconds */
+	uint64_t active_ms;                 /* monotonic ms of the last socket event */
 	struct peer_stats stats;
+};
+
+#define PORT_NONE (-1) /* a connection that has not completed its HELLO has no switch port */
+
+/* A peer that has not completed TLS and HELLO: on a server, a stranger until proven otherwise. */
+static inline bool peer_pending(const struct peer *p)
+{
+	return p->state == PEER_CONNECTING || p->state == PEER_HANDSHAKE || p->state == PEER_HELLO;
+}
+
+/* Server: the budget of connections that have not authenticated yet (see preauth.h). */
+enum preauth_refusal {
+	REFUSED_SOURCE,      /* preauth-max-per-source reached for that address */
+	REFUSED_EVICTED,     /* pre-authentication table full: the least active one made room */
+	REFUSED_FD_LIMIT,    /* out of file descriptors: connection shed at accept */
+	REFUSED_MAX_CLIENTS, /* authenticated, but max-clients sites are up */
+	REFUSED_TIMEOUT,     /* no working link within preauth-timeout */
+	REFUSED_N,
+};
+
+struct preauth_state {
+	uint64_t accepted;
+	uint64_t refused[REFUSED_N];
+	struct ratelimit refusal_log[REFUSED_N]; /* one line per reason per interval */
+	struct ratelimit conn_log;               /* lines about single pending connections */
+	struct ratelimit accept_error_log;       /* accept() failures */
+	int reserve_fd;      /* spare descriptor to shed connections at EMFILE */
+	bool paused;         /* listeners not polled (accept backs off) */
+	uint64_t resume_ms;  /* when to poll them again */
+	unsigned backoff_ms; /* the next pause (doubles while it recurs) */
 };
 
 /* Client-side connection management (remote list, backoff). */
@@ -111,7 +144,8 @@ struct vpn {
 
 	struct peer *peers;
 	unsigned n_peers;
-	int next_port;
+	struct portmap *ports;        /* server: switch port numbers of the sites that are up */
+	struct preauth_state preauth; /* server: unauthenticated connections */
 
 	struct mactable *macs; /* server: learned source MACs per port */
 	struct comp *comp;     /* LZO contexts (shared: one thread) */

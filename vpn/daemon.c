@@ -20,6 +20,7 @@
 #include "mactable.h"
 #include "mktun.h"
 #include "peer.h"
+#include "preauth.h"
 #include "report.h"
 #include "roles.h"
 #include "tls.h"
@@ -278,8 +279,10 @@ static void teardown_engine(struct vpn *vpn)
 
 static int loop_timeout_ms(const struct vpn *vpn)
 {
-	int wait = client_wait_ms(vpn);
+	int wait = client_wait_ms(vpn), resume = preauth_wait_ms(vpn);
 
+	if (resume >= 0 && (wait < 0 || resume < wait))
+		wait = resume;
 	return wait >= 0 && wait < 1000 ? wait : 1000;
 }
 
@@ -325,6 +328,7 @@ static void run_loop(struct vpn *vpn, int status_fd)
 			housekeeping(vpn, status_fd);
 		}
 		client_tick(vpn);
+		preauth_tick(vpn);
 		peer_reap(vpn);
 	}
 }
@@ -430,11 +434,12 @@ discard:
 
 int daemon_main(struct config *cfg, int argc, char **argv)
 {
-	struct vpn vpn = { .cfg = cfg, .epfd = -1, .sigfd = -1, .next_port = 1 };
+	struct vpn vpn = { .cfg = cfg, .epfd = -1, .sigfd = -1 };
 	bool pidfile_written = false;
 	int status_fd = -1, rc = 1;
 
 	vpn.tap.fd = -1;
+	vpn.preauth.reserve_fd = -1;
 	if (open_logging(cfg) < 0)
 		return 1;
 	log_warnings(cfg);
@@ -451,8 +456,15 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	}
 	if (setup_engine(&vpn, NULL) < 0 || setup_tap(&vpn) < 0)
 		goto out;
-	if (vpn.server && server_listen(&vpn) < 0)
-		goto out;
+	preauth_raise_fd_limit(cfg);
+	if (vpn.server) {
+		vpn.ports = malloc(sizeof(*vpn.ports));
+		if (!vpn.ports || preauth_init(&vpn) < 0)
+			goto out;
+		portmap_init(vpn.ports);
+		if (server_listen(&vpn) < 0)
+			goto out;
+	}
 	if (!vpn.server)
 		client_shuffle_remotes(&vpn);
 	if (cfg->status_file)
@@ -496,6 +508,8 @@ out:
 		peer_reap(&vpn);
 	}
 	server_close(&vpn);
+	preauth_free(&vpn);
+	free(vpn.ports);
 	if (vpn.tap.fd >= 0)
 		tb_tap_close(&vpn.tap);
 	teardown_engine(&vpn);

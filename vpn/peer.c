@@ -14,6 +14,7 @@
 
 #include "comp.h"
 #include "log.h"
+#include "preauth.h"
 #include "roles.h"
 #include "tls.h"
 #include "tunnel.h"
@@ -27,7 +28,8 @@
 	                            * the link drained it in the last second */
 #define NOTSENT_LOWAT (128 * 1024) /* unsent bytes the kernel keeps for us */
 #define RX_SLACK      (64 * 1024)
-#define LZO_MIN_FRAME 128 /* smaller frames are not worth compressing */
+#define PREAUTH_QUEUE 4096 /* each queue until HELLO: the HELLOs are far smaller */
+#define LZO_MIN_FRAME 128  /* smaller frames are not worth compressing */
 
 static void peer_on_event(struct watch *w, uint32_t events);
 
@@ -82,12 +84,13 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	memcpy(&p->addr, sa, sa_len < sizeof(p->addr) ? sa_len : sizeof(p->addr));
 	format_addr(p);
 	snprintf(p->cn, sizeof(p->cn), "UNDEF");
-	p->port = vpn->next_port++;
+	p->port = PORT_NONE;
 	p->started = p->last_rx = p->last_tx = vpn->now;
+	p->active_ms = vpn_now_ms();
 	p->ping = vpn->cfg->ping;
 	p->ping_restart = vpn->cfg->ping_restart;
-	if (bq_init(&p->rx, vpn->max_payload + PROTO_HDR_LEN + RX_SLACK) < 0 ||
-	    bq_init(&p->tx, TX_QUEUE_BYTES) < 0)
+	/* Small queues until the peer has authenticated: a thousand strangers cost little. */
+	if (bq_init(&p->rx, PREAUTH_QUEUE) < 0 || bq_init(&p->tx, PREAUTH_QUEUE) < 0)
 		goto fail;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Latency under load: keep the socket's unsent data small, so queueing happens in our
@@ -99,13 +102,18 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 		p->ssl = tls_session_new(vpn->tls, fd);
 		if (!p->ssl)
 			goto fail;
+		/* OpenSSL's record buffers too are released while idle until HELLO. */
+		SSL_set_mode(p->ssl, SSL_MODE_RELEASE_BUFFERS);
 	}
 	if (vpn_watch(vpn, &p->watch, EPOLLIN | EPOLLOUT | EPOLLRDHUP) < 0)
 		goto fail;
 	p->next = vpn->peers;
 	vpn->peers = p;
 	vpn->n_peers++;
-	log_info("%s: %s", p->label, connecting ? "connecting" : "accepted TCP connection");
+	if (connecting)
+		log_info("%s: connecting", p->label);
+	else if (ratelimit_pass(&vpn->preauth.conn_log, p->active_ms, NULL))
+		log_info("%s: accepted TCP connection", p->label);
 	return p;
 fail:
 	log_warnx("%s: could not set up the connection", p ? p->label : "peer");
@@ -119,19 +127,53 @@ fail:
 	return NULL;
 }
 
-void peer_close(struct peer *p, const char *why)
+static void log_closed(struct peer *p, const char *why)
+{
+	struct vpn *vpn = p->vpn;
+	uint64_t suppressed = 0;
+
+	if (p->was_up) {
+		log_notice("%s: connection closed: %s", p->label, why);
+		return;
+	}
+	/* A stranger can make these at will: bounded like the refusals. */
+	if (vpn->server && !ratelimit_pass(&vpn->preauth.conn_log, vpn_now_ms(), &suppressed))
+		return;
+	if (suppressed)
+		log_warnx("%s: connection closed: %s (%llu lines about other pending connections "
+		          "suppressed)",
+		          p->label, why, (unsigned long long)suppressed);
+	else
+		log_warnx("%s: connection closed: %s", p->label, why);
+}
+
+void peer_close_quietly(struct peer *p)
 {
 	bool was_up = p->was_up;
+	struct vpn *vpn = p->vpn;
 
 	if (p->state == PEER_DEAD)
 		return;
-	log_msg(was_up ? LOG_LVL_NOTICE : LOG_LVL_WARN, "%s: connection closed: %s", p->label, why);
 	p->state = PEER_DEAD;
-	vpn_watch(p->vpn, &p->watch, 0);
+	vpn_watch(vpn, &p->watch, 0);
+	/* The descriptor is free at once (a flood may be waiting for it); the rest of the peer
+	 * stays until peer_reap(), as events of this loop turn may still name it. */
+	close(p->watch.fd);
+	p->watch.fd = -1;
 	if (was_up)
 		tunnel_peer_gone(p);
-	if (!p->vpn->server)
-		client_peer_closed(p->vpn, was_up);
+	if (vpn->server)
+		server_peer_closed(p);
+	else
+		client_peer_closed(vpn, was_up);
+}
+
+void peer_close(struct peer *p, const char *why)
+{
+	if (p->state == PEER_DEAD)
+		return;
+	log_closed(p, why);
+	peer_close_quietly(p);
 }
 
 void peer_reap(struct vpn *vpn)
@@ -149,7 +191,8 @@ void peer_reap(struct vpn *vpn)
 		vpn->counters.peer_drops_full += p->stats.drops_queue_full;
 		vpn->counters.peer_drops_gso += p->stats.drops_gso;
 		tls_session_free(p->ssl);
-		close(p->watch.fd);
+		if (p->watch.fd >= 0)
+			close(p->watch.fd);
 		bq_free(&p->rx);
 		bq_free(&p->tx);
 		free(p);
@@ -273,9 +316,16 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 		p->ping = hello.ping_interval;
 		p->ping_restart = hello.ping_timeout;
 	}
-	/* Only a peer that completed the HELLO may replace another with its CN. */
+	/* Only a peer that completed the HELLO may replace another with its CN or take a site's
+	 * place (max-clients, a switch port). */
 	if (vpn->server && !server_peer_verified(p))
 		return -EPERM;
+	if (bq_grow(&p->rx, vpn->max_payload + PROTO_HDR_LEN + RX_SLACK) < 0 ||
+	    bq_grow(&p->tx, TX_QUEUE_BYTES) < 0) {
+		peer_close(p, "out of memory for the link's queues");
+		return -ENOMEM;
+	}
+	SSL_clear_mode(p->ssl, SSL_MODE_RELEASE_BUFFERS);
 	p->state = PEER_UP;
 	p->was_up = true;
 	p->connected_since = time(NULL);
@@ -396,12 +446,13 @@ static int handle_msg(struct peer *p, const struct proto_msg *msg)
  * yields many frames. */
 static void parse_rx(struct peer *p)
 {
-	size_t max_payload = p->vpn->max_payload;
-
 	while (p->state == PEER_HELLO || p->state == PEER_UP) {
 		struct proto_msg msg;
 		size_t avail;
 		const uint8_t *buf = bq_peek(&p->rx, &avail);
+		/* Before HELLO only a HELLO fits: anything bigger is refused at its header. */
+		size_t max_payload =
+		    p->state == PEER_UP ? p->vpn->max_payload : PREAUTH_QUEUE - PROTO_HDR_LEN;
 		ssize_t n = proto_decode(buf, avail, max_payload, &msg);
 
 		if (n == 0)
@@ -567,6 +618,7 @@ static void peer_on_event(struct watch *w, uint32_t events)
 
 	if (p->state == PEER_DEAD)
 		return;
+	p->active_ms = vpn_now_ms();
 	if (p->state == PEER_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			finish_connect(p);
@@ -628,7 +680,11 @@ void peer_tick(struct peer *p)
 		return;
 	}
 	if (p->state != PEER_UP) {
-		if (now - p->started >= vpn->cfg->hand_window) {
+		if (vpn->server && now - p->started >= vpn->cfg->preauth_timeout) {
+			/* A stranger's slot: counted and logged with the other refusals. */
+			preauth_refused(vpn, REFUSED_TIMEOUT, p->addr_str);
+			peer_close_quietly(p);
+		} else if (now - p->started >= vpn->cfg->hand_window) {
 			snprintf(why, sizeof(why),
 			         "no working link within %u s (hand-window): giving up",
 			         vpn->cfg->hand_window);

@@ -31,8 +31,12 @@ void peer_tick(struct peer *p);
  * peer_reap(). */
 void peer_goodbye(struct peer *p, const char *reason);
 
-/* Close at once, logging WHY. The peer stays allocated until peer_reap(). */
+/* Close at once, logging WHY (rate-limited for a server's pending connections). The socket
+ * is closed now; the peer stays allocated until peer_reap(). */
 void peer_close(struct peer *p, const char *why);
+
+/* The same without a log line, for a caller that has logged the reason itself. */
+void peer_close_quietly(struct peer *p);
 
 /* Free peers closed during this loop turn. */
 void peer_reap(struct vpn *vpn);

@@ -129,6 +129,26 @@ void report_write_file(struct vpn *vpn, int fallback_fd)
 	free(text);
 }
 
+/* The pre-authentication budget: connections accepted and refused, by reason. */
+static void report_preauth(struct vpn *vpn, int level)
+{
+	const struct preauth_state *pa = &vpn->preauth;
+	unsigned pending = 0;
+
+	for (struct peer *p = vpn->peers; p; p = p->next)
+		pending += peer_pending(p);
+	log_msg(level,
+	        "connections: %u pending, %llu accepted; refused: %llu per-source cap, %llu "
+	        "evicted (table full), %llu shed (out of descriptors), %llu max-clients, %llu "
+	        "timed out",
+	        pending, (unsigned long long)pa->accepted,
+	        (unsigned long long)pa->refused[REFUSED_SOURCE],
+	        (unsigned long long)pa->refused[REFUSED_EVICTED],
+	        (unsigned long long)pa->refused[REFUSED_FD_LIMIT],
+	        (unsigned long long)pa->refused[REFUSED_MAX_CLIENTS],
+	        (unsigned long long)pa->refused[REFUSED_TIMEOUT]);
+}
+
 void report_counters(struct vpn *vpn, int level)
 {
 	const struct vpn_counters *c = &vpn->counters;
@@ -147,6 +167,8 @@ void report_counters(struct vpn *vpn, int level)
 	        (unsigned long long)c->frames_segmented,
 	        (unsigned long long)(full + c->peer_drops_full),
 	        (unsigned long long)(gso + c->peer_drops_gso), (unsigned long long)c->frames_bad);
+	if (vpn->server)
+		report_preauth(vpn, level);
 }
 
 void report_log(struct vpn *vpn)

@@ -8,9 +8,12 @@
 /* Open the listening sockets of `local`/`lport`. 0 or -errno (logged). */
 int server_listen(struct vpn *vpn);
 void server_close(struct vpn *vpn);
-/* A peer completed its HELLO: apply duplicate-cn (an older link with the same CN is replaced).
- * false: the new peer was refused (and closed). */
+/* A peer completed its HELLO: apply duplicate-cn (an older link with the same CN is replaced),
+ * then max-clients, and give it a switch port. false: the new peer was refused (a goodbye
+ * saying why is on its way). */
 bool server_peer_verified(struct peer *p);
+/* A peer is gone: its switch port is free again (after its MACs were forgotten). */
+void server_peer_closed(struct peer *p);
 
 /* remote-random: shuffle the remote list once (call at start). */
 void client_shuffle_remotes(struct vpn *vpn);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Server role: listening sockets, accepting sites, max-clients and duplicate-cn. */
+/* Server role: listening sockets, accepting sites (within the pre-authentication budget),
+ * max-clients, switch ports and duplicate-cn. */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -11,7 +12,10 @@
 
 #include "log.h"
 #include "peer.h"
+#include "preauth.h"
 #include "roles.h"
+
+#define LISTEN_BACKLOG 4096 /* the kernel caps it at somaxconn */
 
 static void on_listen_event(struct watch *w, uint32_t events)
 {
@@ -19,23 +23,28 @@ static void on_listen_event(struct watch *w, uint32_t events)
 	struct vpn *vpn = l->vpn;
 
 	(void)events;
-	/* Strategy: accept everything pending (bounded), so a burst of sites is taken in one go. */
+	/* Strategy: accept everything pending (bounded), so a burst of sites is taken in one go;
+	 * each newcomer must fit the pre-authentication budget. Out of descriptors, the budget
+	 * makes room or the listeners pause instead of spinning on a level-triggered EMFILE. */
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		int fd = accept4(w->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warn(errno, "accept");
-			return;
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || !preauth_accept_failed(vpn, errno))
+				return;
+			continue;
 		}
-		/* Connections still in their handshake count too, so a flood of idle TCP
-		 * connections cannot take more than max-clients slots (hand-window frees them). */
-		if (vpn->n_peers >= vpn->cfg->max_clients) {
-			log_warnx("refusing a connection: max-clients %u reached",
-			          vpn->cfg->max_clients);
+		preauth_accept_ok(vpn);
+		if (!preauth_admit(vpn, &ss)) {
+			char addr[INET6_ADDRSTRLEN] = "?";
+			getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), NULL, 0,
+			            NI_NUMERICHOST);
 			close(fd);
+			preauth_refused(vpn, REFUSED_SOURCE, addr);
 			continue;
 		}
 		peer_new(vpn, fd, (struct sockaddr *)&ss, len, false);
@@ -54,7 +63,7 @@ static int listen_on(struct vpn *vpn, const struct addrinfo *ai)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 64) < 0) {
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		int err = -errno;
 		close(fd);
 		return err;
@@ -117,16 +126,32 @@ void server_close(struct vpn *vpn)
 bool server_peer_verified(struct peer *p)
 {
 	struct vpn *vpn = p->vpn;
+	unsigned up = 0;
+	int port;
 
-	if (vpn->cfg->duplicate_cn)
-		return true;
 	/* As OpenVPN: a new connection with a CN already connected replaces the old one, which
-	 * is what makes a site's reconnect after a broken TCP link fast. */
+	 * is what makes a site's reconnect after a broken TCP link fast (and is never refused
+	 * by max-clients, as it takes the old one's place). */
 	for (struct peer *q = vpn->peers; q; q = q->next) {
 		if (q == p || q->state != PEER_UP)
 			continue;
-		if (!strcmp(q->cn, p->cn))
+		if (!vpn->cfg->duplicate_cn && !strcmp(q->cn, p->cn))
 			peer_close(q, "replaced by a new connection with the same CN");
+		else
+			up++;
 	}
+	if (up >= vpn->cfg->max_clients || (port = portmap_take(vpn->ports)) < 0) {
+		preauth_refused(vpn, REFUSED_MAX_CLIENTS, p->label);
+		peer_goodbye(p, "max-clients reached, try again later");
+		return false;
+	}
+	p->port = port;
 	return true;
+}
+
+void server_peer_closed(struct peer *p)
+{
+	if (p->port > 0)
+		portmap_put(p->vpn->ports, p->port);
+	p->port = PORT_NONE;
 }

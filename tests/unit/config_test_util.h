@@ -43,7 +43,7 @@ static inline const char *field_text(const struct config *cfg, const char *field
 	U(role)
 	U(server_bridge) U(family) S(local) U(local_port) U(remote_port) U(n_remotes) U(
 	    remote_random) U(resolv_retry) U(connect_retry) U(connect_retry_max_wait)
-	    U(connect_retry_max) U(nobind) U(max_clients) U(client_to_client) U(duplicate_cn) S(dev)
+	    U(connect_retry_max) U(nobind) U(max_clients) U(preauth_max) U(preauth_per_source) U(preauth_timeout) U(client_to_client) U(duplicate_cn) S(dev)
 	        U(dev_type_tap) S(bridge) U(tun_mtu) U(txqueuelen) U(no_tap_offload) S(ca.path) S(
 	            cert.path) S(key.path) S(dh.path) U(dh_none) S(ca.inline_pem) U(remote_cert_tls)
 	            U(ns_cert_type) S(verify_x509_name) U(verify_x509_match) S(crl_verify)

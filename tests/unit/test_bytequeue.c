@@ -84,6 +84,36 @@ static void test_tail_room(void **state)
 	bq_free(&q);
 }
 
+/* A queue grows on request (a connection starts small and grows once authenticated), keeping
+ * its bytes in order; it never shrinks, and growth never happens by appending. */
+static void test_grow_keeps_bytes(void **state)
+{
+	struct bytequeue q;
+	uint8_t *dst;
+	const uint8_t *src;
+	size_t len;
+	(void)state;
+
+	assert_int_equal(bq_init(&q, 8), 0);
+	dst = bq_reserve(&q, 8);
+	memcpy(dst, "abcdefgh", 8);
+	bq_commit(&q, 8);
+	bq_consume(&q, 3);
+	assert_null(bq_reserve(&q, 6));
+	assert_int_equal(bq_grow(&q, 64), 0);
+	assert_int_equal(q.cap, 64);
+	src = bq_peek(&q, &len);
+	assert_int_equal(len, 5);
+	assert_memory_equal(src, "defgh", 5);
+	assert_non_null(bq_reserve(&q, 59));
+	assert_null(bq_reserve(&q, 60));
+	assert_int_equal(bq_grow(&q, 16), 0); /* never shrinks */
+	assert_int_equal(q.cap, 64);
+	src = bq_peek(&q, &len);
+	assert_memory_equal(src, "defgh", 5);
+	bq_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_order_across_compaction),
 		cmocka_unit_test(test_no_costly_compaction),
 		cmocka_unit_test(test_tail_room),
+		cmocka_unit_test(test_grow_keeps_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

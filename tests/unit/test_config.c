@@ -64,6 +64,9 @@ static const struct good_case good[] = {
 	{ "connect-retry-max 3", "connect_retry_max", "3", 0 },
 	{ "nobind", "nobind", "1", 0 },
 	{ "max-clients 10", "max_clients", "10", 0 },
+	{ "preauth-max 500", "preauth_max", "500", 0 },
+	{ "preauth-max-per-source 2", "preauth_per_source", "2", 0 },
+	{ "preauth-timeout 5", "preauth_timeout", "5", 0 },
 	{ "client-to-client", "client_to_client", "1", 0 },
 	{ "duplicate-cn", "duplicate_cn", "1", 0 },
 	{ "explicit-exit-notify", "explicit_exit_notify", "1", 1 },
@@ -252,6 +255,9 @@ static const struct bad_case bad[] = {
 	{ "connect-retry 1 x", "1: connect-retry: maximum wait: 'x' is not a number" },
 	{ "connect-retry-max 0", "1: connect-retry-max: 0 is out of range (1..1000000)" },
 	{ "max-clients 0", "1: max-clients: 0 is out of range (1..65535)" },
+	{ "preauth-max 0", "1: preauth-max: 0 is out of range (1..65535)" },
+	{ "preauth-max-per-source 0", "1: preauth-max-per-source: 0 is out of range (1..65535)" },
+	{ "preauth-timeout 0", "1: preauth-timeout: 0 is out of range (1..3600)" },
 	{ "nobind 1", "1: nobind: too many arguments (expects at most 0, got 1)" },
 	{ "explicit-exit-notify x", "1: explicit-exit-notify: 'x' is not a number" },
 	{ "dev tun", "1: dev: tun: l2vpn is layer 2 only: it needs a tap (e.g. dev tap0), not a "
@@ -524,6 +530,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.status_interval, 60);
 	assert_int_equal(cfg.status_version, 1);
 	assert_int_equal(cfg.max_clients, 64);
+	assert_int_equal(cfg.preauth_max, 128);
+	assert_int_equal(cfg.preauth_per_source, 8);
+	assert_int_equal(cfg.preauth_timeout, 10);
 	assert_int_equal(cfg.tun_mtu, 1500);
 	assert_int_equal(cfg.resolv_retry, -1);
 	assert_int_equal(cfg.tls_version_min, 0x0303);
