@@ -71,6 +71,7 @@ struct peer {
 	time_t connected_since;             /* wall clock, for status */
 	uint64_t started, last_rx, last_tx; /* monotonic seconds */
 	uint64_t active_ms;                 /* monotonic ms of the last socket event */
+	bool heard;                         /* the peer has sent something */
 	struct peer_stats stats;
 };
 
@@ -144,6 +145,8 @@ struct vpn {
 
 	struct peer *peers;
 	unsigned n_peers;
+	unsigned peers_freed; /* since the last malloc_trim() */
+	uint64_t last_trim;
 	struct portmap *ports;        /* server: switch port numbers of the sites that are up */
 	struct preauth_state preauth; /* server: unauthenticated connections */
 

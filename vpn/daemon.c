@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #define MAC_AGE_SECONDS  300 /* like the Linux bridge */
 #define ETH_OVERHEAD     18  /* Ethernet header + one VLAN tag */
 #define SHUTDOWN_SECONDS 3   /* time given to goodbyes at exit */
+#define TRIM_SECONDS     10  /* at most this often, memory of closed peers goes back */
 
 uint64_t vpn_now(void)
 {
@@ -293,6 +295,13 @@ static void housekeeping(struct vpn *vpn, int status_fd)
 		peer_tick(p);
 	if (vpn->macs)
 		mactable_expire(vpn->macs, vpn->now);
+	/* After many short connections (a flood of strangers) the heap has free space the
+	 * allocator keeps: give it back, so RSS returns to where it was. */
+	if (vpn->peers_freed && vpn->now - vpn->last_trim >= TRIM_SECONDS) {
+		malloc_trim(0);
+		vpn->peers_freed = 0;
+		vpn->last_trim = vpn->now;
+	}
 	if (vpn->cfg->status_file && vpn->now >= vpn->next_status) {
 		report_write_file(vpn, status_fd);
 		vpn->next_status =

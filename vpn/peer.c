@@ -188,6 +188,7 @@ void peer_reap(struct vpn *vpn)
 		}
 		*pp = p->next;
 		vpn->n_peers--;
+		vpn->peers_freed++;
 		vpn->counters.peer_drops_full += p->stats.drops_queue_full;
 		vpn->counters.peer_drops_gso += p->stats.drops_gso;
 		tls_session_free(p->ssl);
@@ -619,6 +620,8 @@ static void peer_on_event(struct watch *w, uint32_t events)
 	if (p->state == PEER_DEAD)
 		return;
 	p->active_ms = vpn_now_ms();
+	if (events & EPOLLIN)
+		p->heard = true;
 	if (p->state == PEER_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			finish_connect(p);

@@ -97,18 +97,36 @@ void preauth_refused(struct vpn *vpn, enum preauth_refusal why, const char *addr
 	          (unsigned long long)pa->refused[why]);
 }
 
+/* How far a pending connection got: 0 nothing received, 1 bytes but no complete ClientHello,
+ * 2 a ClientHello the handshake acted on, 3 TLS done (a certificate holder owing its HELLO). */
+static int progress(const struct peer *p)
+{
+	if (p->state == PEER_HELLO)
+		return 3;
+	if (p->ssl && SSL_get_state(p->ssl) != TLS_ST_BEFORE)
+		return 2;
+	return p->heard ? 1 : 0;
+}
+
 bool preauth_evict(struct vpn *vpn, enum preauth_refusal why)
 {
 	struct peer *victim = NULL;
+	int victim_progress = 4;
 
-	/* Strategy: the quietest pending connection (oldest last event, then oldest start) goes.
-	 * An idle or stalled stranger is quiet; a real handshake exchanges data at once. */
+	/* Strategy: the connection that got least far goes, and among those the one quiet the
+	 * longest. Idle and stalled strangers got nowhere; a real site's handshake moves on
+	 * within a round trip, so a flood of any rate has to outpace a handshake to hurt it. */
 	for (struct peer *p = vpn->peers; p; p = p->next) {
+		int prog;
+
 		if (!peer_pending(p))
 			continue;
-		if (!victim || p->active_ms < victim->active_ms ||
-		    (p->active_ms == victim->active_ms && p->started < victim->started))
+		prog = progress(p);
+		if (!victim || prog < victim_progress ||
+		    (prog == victim_progress && p->active_ms < victim->active_ms)) {
 			victim = p;
+			victim_progress = prog;
+		}
 	}
 	if (!victim)
 		return false;

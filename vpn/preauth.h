@@ -4,10 +4,10 @@
  * can open them, so they get their own bounds, apart from the sites that completed HELLO
  * (max-clients): at most preauth-max at once, at most preauth-max-per-source from one address
  * (IPv6: one /64), each with preauth-timeout to reach a working link. When the table is full,
- * the pending connection that has been quiet longest makes room, so a real site's handshake,
- * which is never quiet, gets through a flood. Refusals are counted and logged one line per
- * reason per interval; a spare descriptor sheds connections when descriptors run out, and the
- * listeners then pause instead of spinning.
+ * the pending connection that got least far in its handshake (and then the one quiet longest)
+ * makes room, so a real site's handshake, which moves on every round trip, gets through. Refusals
+ * are counted and logged one line per reason per interval; a spare descriptor sheds connections
+ * when descriptors run out, and the listeners then pause instead of spinning.
  */
 #ifndef L2VPN_PREAUTH_H
 #define L2VPN_PREAUTH_H
@@ -29,8 +29,9 @@ bool preauth_same_source(const struct sockaddr_storage *a, const struct sockaddr
  * is at its cap; when the table is full the quietest pending connection is closed for it. */
 bool preauth_admit(struct vpn *vpn, const struct sockaddr_storage *ss);
 
-/* Close the pending connection that has been quiet longest, counted under WHY. false when none
- * is pending. Its descriptor is free when this returns. */
+/* Close the pending connection that got least far (nothing received, a partial ClientHello, a
+ * handshake under way, TLS done) and among those the one quiet longest, counted under WHY.
+ * false when none is pending. Its descriptor is free when this returns. */
 bool preauth_evict(struct vpn *vpn, enum preauth_refusal why);
 
 /* Count a refusal and log it, at most one line per reason per interval (with how many were
