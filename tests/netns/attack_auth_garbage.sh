@@ -9,9 +9,10 @@
 # decompress, a GOODBYE with a 64 KiB reason, and random bytes inside and under TLS. Its negative
 # twin, well-formed traffic from the same certificate, keeps its connection. For every case the
 # server logs that connection's close with the reason, stays alive, and site b stays on its
-# first link. Throughout, hb0 pings ha0 at 5 Hz and runs iperf3 to it: no ping is lost, and
-# iperf3 keeps at least half the throughput of the same run measured just before without the
-# attack (both figures printed). The server's descriptors return to their count before the
+# first link. Throughout, hb0 pings ha0 at 5 Hz and runs iperf3 to it: at most one ping is lost
+# (the queue drop a saturated tunnel may cause anyway), none takes a second, and iperf3 keeps
+# at least half the throughput of the same run measured just before without the attack (both
+# figures printed). The server's descriptors return to their count before the
 # attack. Last, the attacker's flood mode (used by other tests) holds 50 idle and 50 stalled-
 # ClientHello connections for 3 s each while pings still pass.
 . "$(dirname "$0")/lib.sh"
@@ -53,16 +54,23 @@ load() {
 }
 load_wait() { wait "$(cat "$WORK/$1-iperf.pid")"; wait "$(cat "$WORK/$1-ping.pid")"; }
 mbps() {
-	"$PY" -c 'import json,sys; print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' \
+	"$PY" -c 'import json, sys
+print(int(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))' \
 		<"$WORK/$1-iperf.log" 2>/dev/null || echo 0
 }
-lost() { sed -nE 's/^([0-9]+) packets transmitted, ([0-9]+) received.*/\1 \2/p' "$WORK/$1-ping.log"; }
+# lost NAME: "transmitted received" of NAME's ping.
+lost() {
+	sed -nE 's/^([0-9]+) packets transmitted, ([0-9]+) received.*/\1 \2/p' "$WORK/$1-ping.log"
+}
+# rtt_max NAME: the slowest ping reply in ms, as an integer.
+rtt_max() { sed -nE 's|^rtt [^=]*= [0-9.]+/[0-9.]+/([0-9]+)\.[0-9]+/.*|\1|p' "$WORK/$1-ping.log"; }
 
 load base
 load_wait base
 base_mbps=$(mbps base)
 read -r base_tx base_rx <<<"$(lost base)"
-diag "baseline: iperf3 $base_mbps Mbit/s, ping $base_rx/$base_tx answered"
+diag "baseline: iperf3 $base_mbps Mbit/s," \
+	"ping $base_rx/$base_tx answered, slowest $(rtt_max base) ms"
 ok "baseline iperf3 ran" test "$base_mbps" -gt 0
 
 evil() {
@@ -139,10 +147,16 @@ while read -r name port; do
 done <"$WORK/evil.ports"
 att_mbps=$(mbps attack)
 read -r att_tx att_rx <<<"$(lost attack)"
+att_rtt=$(rtt_max attack)
 diag "under attack: iperf3 $att_mbps Mbit/s (baseline $base_mbps), ping $att_rx/$att_tx answered" \
-	"(baseline $base_rx/$base_tx), attack sequence $attack_secs s"
-ok "no ping from hb0 to ha0 lost during the attack ($att_rx/$att_tx)" \
-	test "${att_tx:-0}" -gt 0 -a "${att_rx:-0}" -eq "${att_tx:-1}"
+	"(baseline $base_rx/$base_tx), slowest $att_rtt ms, attack sequence $attack_secs s"
+# At most one lost: the client's peer queue is bounded and drops like a NIC queue while iperf3
+# saturates the tunnel, so one echo request can be dropped without any attack. A stall of the
+# server would lose several or hold replies back: no reply may take a second.
+ok "at most 1 of $att_tx pings from hb0 to ha0 lost during the attack ($att_rx answered)" \
+	test "${att_tx:-0}" -gt 0 -a "${att_rx:-0}" -ge $((${att_tx:-2} - 1))
+ok "no ping reply took a second during the attack (slowest $att_rtt ms)" \
+	test "${att_rtt:-9999}" -lt 1000
 ok "iperf3 under attack $att_mbps Mbit/s >= $MIN_RATIO_PCT% of baseline $base_mbps Mbit/s" \
 	test $((att_mbps * 100)) -ge $((base_mbps * MIN_RATIO_PCT))
 ok "server's descriptors back to $fd0 after the attack" wait_for 5 test "$(fds)" -eq "$fd0"

@@ -98,6 +98,11 @@ def tcp_frame(payload_len):
     return eth + ip + tcp + bytes(payload_len)
 
 
+def vframe(frame, *hdr, **kw):
+    """A FRAME message with a vnet header in front of FRAME (fields as vnet_hdr's)."""
+    return msg(FRAME, vnet_hdr(*hdr, **kw) + frame)
+
+
 # csum_start/offset of a TCP checksum in tcp_frame(): after Ethernet (14) and IPv4 (20) headers.
 TCP_CSUM = dict(csum_start=34, csum_offset=16)
 
@@ -180,12 +185,12 @@ def case_bytes(name, rng):
         "frame-before-hello": (False, 0, msg(FRAME, vnet_hdr() + small)),
         "second-hello": (True, 0, msg(HELLO, hello_payload(CAP_LZO | CAP_VNET))),
         "hello-flood": (True, 0, msg(HELLO, hello_payload(CAP_LZO | CAP_VNET)) * 10000),
-        "vnet-bad-gso": (True, CAP_VNET, msg(FRAME, vnet_hdr(NEEDS_CSUM, 3, 34, 1400, **TCP_CSUM) + big)),
-        "vnet-bad-flags": (True, CAP_VNET, msg(FRAME, vnet_hdr(0x80) + small)),
-        "vnet-csum-range": (True, CAP_VNET, msg(FRAME, vnet_hdr(NEEDS_CSUM, 0, 0, 0, 34, 2000) + small)),
-        "vnet-csum-in-eth": (True, CAP_VNET, msg(FRAME, vnet_hdr(NEEDS_CSUM, 0, 0, 0, 6, 6) + small)),
-        "vnet-gso-size-0": (True, CAP_VNET, msg(FRAME, vnet_hdr(NEEDS_CSUM, GSO_TCPV4, 34, 0, **TCP_CSUM) + big)),
-        "vnet-gso-no-csum": (True, CAP_VNET, msg(FRAME, vnet_hdr(0, GSO_TCPV4, 34, 1400, **TCP_CSUM) + big)),
+        "vnet-bad-gso": (True, CAP_VNET, vframe(big, NEEDS_CSUM, 3, 34, 1400, **TCP_CSUM)),
+        "vnet-bad-flags": (True, CAP_VNET, vframe(small, 0x80)),
+        "vnet-csum-range": (True, CAP_VNET, vframe(small, NEEDS_CSUM, 0, 0, 0, 34, 2000)),
+        "vnet-csum-in-eth": (True, CAP_VNET, vframe(small, NEEDS_CSUM, 0, 0, 0, 6, 6)),
+        "vnet-gso-size-0": (True, CAP_VNET, vframe(big, NEEDS_CSUM, GSO_TCPV4, 34, 0, **TCP_CSUM)),
+        "vnet-gso-no-csum": (True, CAP_VNET, vframe(big, 0, GSO_TCPV4, 34, 1400, **TCP_CSUM)),
         # LZO1X: a zero first byte starts a literal run whose length the following zero bytes
         # keep growing until the input runs out: lzo1x_decompress_safe reports an overrun.
         "lzo-corrupt": (True, CAP_LZO, msg(FRAME_LZO, bytes(64))),
@@ -213,8 +218,8 @@ def run_valid(conn, caps, say):
             break
     frames = b""
     if caps & CAP_VNET:
-        frames += msg(FRAME, vnet_hdr() + tcp_frame(100))
-        frames += msg(FRAME, vnet_hdr(NEEDS_CSUM, GSO_TCPV4, 34, 1400, **TCP_CSUM) + tcp_frame(3 * 1400))
+        frames += vframe(tcp_frame(100))
+        frames += vframe(tcp_frame(3 * 1400), NEEDS_CSUM, GSO_TCPV4, 34, 1400, **TCP_CSUM)
     else:
         frames += msg(FRAME, tcp_frame(100))
     conn.send(frames)
@@ -244,7 +249,8 @@ def run_case(args):
     except (Closed, socket.timeout, TimeoutError) as e:
         say("no HELLO from the server: %s" % e)
         return 2
-    say("%s, server HELLO version %d caps %#x max frame %d" % (conn.sock.version(), version, caps, max_frame))
+    say("%s, server HELLO version %d caps %#x max frame %d"
+        % (conn.sock.version(), version, caps, max_frame))
     ours = hello_payload(CAP_LZO | CAP_VNET)
     if args.case == "valid":
         conn.send(msg(HELLO, ours))
@@ -321,7 +327,8 @@ def run_flood(args, count, hold, stall_hello):
     start = time.monotonic()
     try:
         for _ in range(count):
-            s = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+            family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+            s = socket.socket(family, socket.SOCK_STREAM)
             s.setblocking(False)
             s.connect_ex((args.host, args.port))
             socks.append(s)
@@ -362,7 +369,8 @@ def run_flood(args, count, hold, stall_hello):
             s.close()
         sel.close()
     print("evil_peer: %s opened=%d connected=%d closed_by_server=%d still_open=%d held=%.1f"
-          % (kind, count, connected, closed, connected - closed, time.monotonic() - start), flush=True)
+          % (kind, count, connected, closed, connected - closed, time.monotonic() - start),
+          flush=True)
     return 0 if connected else 2
 
 
@@ -376,13 +384,18 @@ def main():
     p.add_argument("--server-name", help="also check the server certificate's name")
     p.add_argument("--case", choices=CASES)
     p.add_argument("--seed", type=int, default=1, help="seed of the random cases")
-    p.add_argument("--wait", type=float, default=5.0, help="seconds to wait for the server to close")
-    p.add_argument("--flood-idle", type=int, metavar="N", help="N TCP connections that send nothing")
-    p.add_argument("--flood-hello", type=int, metavar="N", help="N connections that stall in a ClientHello")
-    p.add_argument("--idle", type=float, metavar="SECONDS", help="one idle TCP connection held SECONDS")
+    p.add_argument("--wait", type=float, default=5.0,
+                   help="seconds to wait for the server to close")
+    p.add_argument("--flood-idle", type=int, metavar="N",
+                   help="N TCP connections that send nothing (max %d)" % MAX_FLOOD)
+    p.add_argument("--flood-hello", type=int, metavar="N",
+                   help="N connections that stall in a ClientHello (max %d)" % MAX_FLOOD)
+    p.add_argument("--idle", type=float, metavar="SECONDS",
+                   help="one idle TCP connection held SECONDS")
     p.add_argument("--stall-hello", type=float, metavar="SECONDS",
                    help="one connection with half a ClientHello, held SECONDS")
-    p.add_argument("--hold", type=float, default=3.0, help="seconds a flood is held (max %d)" % MAX_HOLD)
+    p.add_argument("--hold", type=float, default=3.0,
+                   help="seconds a flood is held (max %d)" % MAX_HOLD)
     args = p.parse_args()
     if args.idle is not None:
         return run_flood(args, 1, args.idle, False)
