@@ -23,7 +23,7 @@ lab_need_programs
 PY=/usr/bin/python3
 need_cmd "$PY"
 EVIL=$L2VPN_SOURCE_ROOT/tests/netns/evil_peer.py
-SECS=10            # each iperf3 run, baseline and under attack
+SECS=12            # each iperf3 run, baseline and under attack
 MIN_RATIO_PCT=50   # throughput under attack, in % of the baseline
 
 lab_step "PKI (clients vpnc, vpnc2) and three sites with br0 and a LAN host" lab_three_sites
