@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "mactable.h"
 #include "mktun.h"
 #include "peer.h"
+#include "privs.h"
 #include "report.h"
 #include "roles.h"
 #include "tls.h"
@@ -160,33 +160,6 @@ fail:
 	log_errorx("tap %s: %s", vpn->tap.name, err.msg);
 	tb_nl_close(nl);
 	return ret;
-}
-
-static int drop_privileges(const struct config *cfg)
-{
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
-
-	if (cfg->group && mktun_lookup_group(cfg->group, &gid) < 0) {
-		log_errorx("group %s: no such group", cfg->group);
-		return -ENOENT;
-	}
-	if (cfg->user && mktun_lookup_user(cfg->user, &uid) < 0) {
-		log_errorx("user %s: no such user", cfg->user);
-		return -ENOENT;
-	}
-	if (gid != (gid_t)-1 && (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)) {
-		log_error(errno, "cannot change to group %s", cfg->group);
-		return -errno;
-	}
-	if (uid != (uid_t)-1 && setresuid(uid, uid, uid) < 0) {
-		log_error(errno, "cannot change to user %s", cfg->user);
-		return -errno;
-	}
-	if (cfg->user || cfg->group)
-		log_notice("privileges dropped to user %s group %s", cfg->user ? cfg->user : "-",
-		           cfg->group ? cfg->group : "-");
-	return 0;
 }
 
 static int write_pidfile(const char *path)
@@ -433,8 +406,13 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	struct vpn vpn = { .cfg = cfg, .epfd = -1, .sigfd = -1, .next_port = 1 };
 	bool pidfile_written = false;
 	int status_fd = -1, rc = 1;
+	struct privs privs;
 
 	vpn.tap.fd = -1;
+	/* Before the log moves to a file or syslog and before `daemon` forks: a wrong user or
+	 * group is an error on the terminal. */
+	if (privs_resolve_config(cfg, &privs) < 0)
+		return 1;
 	if (open_logging(cfg) < 0)
 		return 1;
 	log_warnings(cfg);
@@ -470,7 +448,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 			goto out;
 		pidfile_written = true;
 	}
-	if (drop_privileges(cfg) < 0)
+	if (privs_drop(&privs) < 0)
 		goto out;
 	log_notice("initialisation sequence completed");
 
@@ -515,11 +493,15 @@ out:
 int daemon_test_config(const struct config *cfg)
 {
 	struct tls_ctx *tls = NULL;
+	struct privs privs;
 	int ret;
 
 	log_warnings(cfg);
 	ret = tls_ctx_new(&tls, cfg, cfg->role == ROLE_SERVER);
 	tls_ctx_free(tls);
+	/* `user` and `group` must exist: the daemon would refuse to start. */
+	if (privs_resolve_config(cfg, &privs) < 0)
+		ret = -ENOENT;
 	if (ret < 0) {
 		fprintf(stderr, "configuration has errors (see above)\n");
 		return 1;
