@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mactable.h"
 #include "mktun.h"
+#include "ownfile.h"
 #include "peer.h"
 #include "privs.h"
 #include "report.h"
@@ -162,20 +163,17 @@ fail:
 	return ret;
 }
 
+/* The pid file is replaced (a temporary file renamed over it): a symlink planted at its path is
+ * replaced itself, and no existing file is ever truncated. */
 static int write_pidfile(const char *path)
 {
 	char buf[32];
-	int fd, len, ret = 0;
+	int len, ret;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_error(errno, "writepid %s", path);
-		return -errno;
-	}
 	len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)len) != len)
-		ret = -EIO;
-	close(fd);
+	ret = ownfile_replace(path, buf, (size_t)len, 0644);
+	if (ret < 0)
+		log_error(ret, "writepid %s", path);
 	return ret;
 }
 
@@ -190,10 +188,11 @@ static int open_logging(const struct config *cfg)
 		.timestamps = true,
 		.mute = cfg->mute,
 	};
-	int ret = log_open(&t);
+	const char *why = NULL;
+	int ret = log_open(&t, &why);
 
 	if (ret < 0)
-		log_error(ret, "cannot open log file %s", cfg->log_file);
+		log_errorx("%s %s: %s", cfg->log_append ? "log-append" : "log", cfg->log_file, why);
 	return ret;
 }
 
@@ -433,8 +432,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		goto out;
 	if (!vpn.server)
 		client_shuffle_remotes(&vpn);
-	if (cfg->status_file)
-		status_fd = open(cfg->status_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	status_fd = report_open_status(cfg, privs.uid);
 	if (cfg->cd && chdir(cfg->cd) < 0) {
 		log_error(errno, "cd %s", cfg->cd);
 		goto out;
