@@ -2,7 +2,6 @@
 #include "daemon.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,6 @@
 #include "context.h"
 #include "log.h"
 #include "mactable.h"
-#include "mktun.h"
 #include "ownfile.h"
 #include "peer.h"
 #include "privs.h"
