@@ -306,8 +306,10 @@ static int check_key_mode(const char *path, bool inline_key)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		log_error(errno, "%s %s", what, path);
-		return -errno;
+		int err = errno;
+
+		log_error(err, "%s %s", what, path);
+		return -err;
 	}
 	if (st.st_mode & 077) {
 		log_errorx(
