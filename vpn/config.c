@@ -41,6 +41,7 @@ static void pem_free(struct config_pem *pem)
 {
 	free(pem->path);
 	free(pem->inline_pem);
+	free(pem->inline_source);
 }
 
 void config_free(struct config *cfg)

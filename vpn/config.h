@@ -56,6 +56,8 @@ enum config_x509_match {
 struct config_pem {
 	char *path;
 	char *inline_pem;
+	char *inline_source; /* the config file that held the inline block (absolute when read by
+	                      * path); NULL without an inline block */
 };
 
 struct config_remote {

@@ -25,6 +25,13 @@ struct config_pem *cfg_pem_for(struct config *cfg, const char *name)
 	return NULL;
 }
 
+void cfg_pem_clear_inline(struct config_pem *pem)
+{
+	free(pem->inline_pem);
+	free(pem->inline_source);
+	pem->inline_pem = pem->inline_source = NULL;
+}
+
 int do_pem(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {
 	struct config_pem *pem = cfg_pem_for(c->cfg, d->name);
@@ -35,16 +42,14 @@ int do_pem(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 		c->cfg->dh_none = strcmp(argv[1], "none") == 0;
 		if (c->cfg->dh_none) {
 			free(pem->path);
-			free(pem->inline_pem);
-			pem->path = pem->inline_pem = NULL;
+			pem->path = NULL;
+			cfg_pem_clear_inline(pem);
 			return 0;
 		}
 	}
 	ret = cfg_store_path(c, &pem->path, argv[1]);
-	if (ret == 0) {
-		free(pem->inline_pem);
-		pem->inline_pem = NULL;
-	}
+	if (ret == 0)
+		cfg_pem_clear_inline(pem);
 	return ret;
 }
 

@@ -266,11 +266,24 @@ int cfg_apply_directive(struct cfg_ctx *c, int argc, char **argv)
 	return d->handler(c, d, argc, argv);
 }
 
+/* The absolute path of the file being read (as given when its directory is unknown), in *OUT,
+ * so that a check after `cd` still finds it. 0 or -ENOMEM. */
+static int source_path(const struct cfg_ctx *c, char **out)
+{
+	const char *slash = strrchr(c->source, '/');
+
+	if (c->source[0] == '/' || !c->base_dir)
+		*out = strdup(c->source);
+	else if (asprintf(out, "%s/%s", c->base_dir, slash ? slash + 1 : c->source) < 0)
+		*out = NULL;
+	return *out ? 0 : -ENOMEM;
+}
+
 int cfg_apply_inline(struct cfg_ctx *c, const char *name, const char *text)
 {
 	const struct directive *d = find_directive(name);
 	struct config_pem *pem = cfg_pem_for(c->cfg, name);
-	char *copy;
+	char *copy, *source = NULL;
 
 	c->directive = name;
 	if (!pem) {
@@ -281,12 +294,15 @@ int cfg_apply_inline(struct cfg_ctx *c, const char *name, const char *text)
 	if (!strstr(text, "-----BEGIN "))
 		return cfg_fail(c, "inline block holds no PEM data (no -----BEGIN line)");
 	copy = strdup(text);
-	if (!copy)
+	if (!copy || (c->source && source_path(c, &source) < 0)) {
+		free(copy);
 		return cfg_fail_code(c, -ENOMEM, "out of memory");
+	}
 	free(pem->path);
-	free(pem->inline_pem);
 	pem->path = NULL;
+	cfg_pem_clear_inline(pem);
 	pem->inline_pem = copy;
+	pem->inline_source = source;
 	if (pem == &c->cfg->dh)
 		c->cfg->dh_none = false;
 	return 0;

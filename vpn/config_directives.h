@@ -39,6 +39,8 @@ int cfg_set_role(struct cfg_ctx *c, enum config_role role);
 int cfg_parse_proto(struct cfg_ctx *c, const char *s, int *family, enum config_role *role);
 /* The PEM slot of directive NAME (ca, cert, key, dh), NULL for others. */
 struct config_pem *cfg_pem_for(struct config *cfg, const char *name);
+/* Forget PEM's inline block and where it came from. */
+void cfg_pem_clear_inline(struct config_pem *pem);
 
 #define DIRECTIVE_HANDLER(fn)                                                                      \
 	int fn(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)

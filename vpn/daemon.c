@@ -2,8 +2,6 @@
 #include "daemon.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,9 +17,10 @@
 #include "context.h"
 #include "log.h"
 #include "mactable.h"
-#include "mktun.h"
+#include "ownfile.h"
 #include "peer.h"
 #include "preauth.h"
+#include "privs.h"
 #include "report.h"
 #include "roles.h"
 #include "tls.h"
@@ -165,47 +164,17 @@ fail:
 	return ret;
 }
 
-static int drop_privileges(const struct config *cfg)
-{
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
-
-	if (cfg->group && mktun_lookup_group(cfg->group, &gid) < 0) {
-		log_errorx("group %s: no such group", cfg->group);
-		return -ENOENT;
-	}
-	if (cfg->user && mktun_lookup_user(cfg->user, &uid) < 0) {
-		log_errorx("user %s: no such user", cfg->user);
-		return -ENOENT;
-	}
-	if (gid != (gid_t)-1 && (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0)) {
-		log_error(errno, "cannot change to group %s", cfg->group);
-		return -errno;
-	}
-	if (uid != (uid_t)-1 && setresuid(uid, uid, uid) < 0) {
-		log_error(errno, "cannot change to user %s", cfg->user);
-		return -errno;
-	}
-	if (cfg->user || cfg->group)
-		log_notice("privileges dropped to user %s group %s", cfg->user ? cfg->user : "-",
-		           cfg->group ? cfg->group : "-");
-	return 0;
-}
-
+/* The pid file is replaced (a temporary file renamed over it): a symlink planted at its path is
+ * replaced itself, and no existing file is ever truncated. */
 static int write_pidfile(const char *path)
 {
 	char buf[32];
-	int fd, len, ret = 0;
+	int len, ret;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		log_error(errno, "writepid %s", path);
-		return -errno;
-	}
 	len = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (write(fd, buf, (size_t)len) != len)
-		ret = -EIO;
-	close(fd);
+	ret = ownfile_replace(path, buf, (size_t)len, 0644);
+	if (ret < 0)
+		log_error(ret, "writepid %s", path);
 	return ret;
 }
 
@@ -220,10 +189,11 @@ static int open_logging(const struct config *cfg)
 		.timestamps = true,
 		.mute = cfg->mute,
 	};
-	int ret = log_open(&t);
+	const char *why = NULL;
+	int ret = log_open(&t, &why);
 
 	if (ret < 0)
-		log_error(ret, "cannot open log file %s", cfg->log_file);
+		log_errorx("%s %s: %s", cfg->log_append ? "log-append" : "log", cfg->log_file, why);
 	return ret;
 }
 
@@ -446,9 +416,14 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	struct vpn vpn = { .cfg = cfg, .epfd = -1, .sigfd = -1 };
 	bool pidfile_written = false;
 	int status_fd = -1, rc = 1;
+	struct privs privs;
 
 	vpn.tap.fd = -1;
 	vpn.preauth.reserve_fd = -1;
+	/* Before the log moves to a file or syslog and before `daemon` forks: a wrong user or
+	 * group is an error on the terminal. */
+	if (privs_resolve_config(cfg, &privs) < 0)
+		return 1;
 	if (open_logging(cfg) < 0)
 		return 1;
 	log_warnings(cfg);
@@ -476,8 +451,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	}
 	if (!vpn.server)
 		client_shuffle_remotes(&vpn);
-	if (cfg->status_file)
-		status_fd = open(cfg->status_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	status_fd = report_open_status(cfg, privs.uid);
 	if (cfg->cd && chdir(cfg->cd) < 0) {
 		log_error(errno, "cd %s", cfg->cd);
 		goto out;
@@ -491,7 +465,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 			goto out;
 		pidfile_written = true;
 	}
-	if (drop_privileges(cfg) < 0)
+	if (privs_drop(&privs) < 0)
 		goto out;
 	log_notice("initialisation sequence completed");
 
@@ -538,11 +512,15 @@ out:
 int daemon_test_config(const struct config *cfg)
 {
 	struct tls_ctx *tls = NULL;
+	struct privs privs;
 	int ret;
 
 	log_warnings(cfg);
 	ret = tls_ctx_new(&tls, cfg, cfg->role == ROLE_SERVER);
 	tls_ctx_free(tls);
+	/* `user` and `group` must exist: the daemon would refuse to start. */
+	if (privs_resolve_config(cfg, &privs) < 0)
+		ret = -ENOENT;
 	if (ret < 0) {
 		fprintf(stderr, "configuration has errors (see above)\n");
 		return 1;

@@ -2,13 +2,14 @@
 #include "log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "ownfile.h"
 
 static struct {
 	int verb;
@@ -51,19 +52,22 @@ void log_close(void)
 	log_state.timestamps = true;
 }
 
-int log_open(const struct log_target *target)
+int log_open(const struct log_target *target, const char **why)
 {
 	FILE *f = NULL;
 
 	if (target->file) {
-		int fd = open(
-		    target->file,
-		    O_WRONLY | O_CREAT | O_CLOEXEC | (target->append ? O_APPEND : O_TRUNC), 0600);
+		/* Not followed through a symlink; emptied (`log`) only once known to be ours. */
+		int fd =
+		    ownfile_open(target->file, target->append ? OWNFILE_APPEND : OWNFILE_TRUNCATE,
+		                 0600, (uid_t)-1, why);
 		if (fd < 0)
-			return -errno;
+			return fd;
 		f = fdopen(fd, target->append ? "a" : "w");
 		if (!f) {
 			int err = -errno;
+			if (why)
+				*why = strerror(errno);
 			close(fd);
 			return err;
 		}

@@ -32,9 +32,10 @@ struct log_target {
 	unsigned mute;     /* see log_set_mute() */
 };
 
-/* Switch logging to TARGET. Returns 0 or -errno (the log file could not be opened; logging
- * stays where it was). */
-int log_open(const struct log_target *target);
+/* Switch logging to TARGET. Returns 0 or -errno: the log file could not be opened, or was
+ * refused (a symlink, a hard link, not a regular file, another user's: see ownfile.h), and
+ * logging stays where it was; then *WHY (when WHY is not NULL) says why in words. */
+int log_open(const struct log_target *target, const char **why);
 
 /* Back to stderr, closing any file or syslog connection. */
 void log_close(void);

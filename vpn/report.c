@@ -9,6 +9,7 @@
 #include "comp.h"
 #include "log.h"
 #include "mactable.h"
+#include "ownfile.h"
 #include "status.h"
 
 struct route_collect {
@@ -109,6 +110,21 @@ int report_format(struct vpn *vpn, char **out)
 	return vpn->server ? format_server(vpn, out) : format_client(vpn, out);
 }
 
+int report_open_status(const struct config *cfg, uid_t run_uid)
+{
+	const char *why = NULL;
+	int fd;
+
+	if (!cfg->status_file)
+		return -1;
+	fd = ownfile_open(cfg->status_file, 0, 0644, run_uid, &why);
+	if (fd < 0)
+		log_warnx("status %s: %s (the status file is written only where the daemon's user "
+		          "may replace it)",
+		          cfg->status_file, why);
+	return fd < 0 ? -1 : fd;
+}
+
 void report_write_file(struct vpn *vpn, int fallback_fd)
 {
 	char *text = NULL;
@@ -121,9 +137,10 @@ void report_write_file(struct vpn *vpn, int fallback_fd)
 		log_warn(ret, "status %s", vpn->cfg->status_file);
 		return;
 	}
-	ret = status_write_atomic(vpn->cfg->status_file, text, strlen(text));
+	/* 0644: status files hold no secrets and monitors often run as another user. */
+	ret = ownfile_replace(vpn->cfg->status_file, text, strlen(text), 0644);
 	if ((ret == -EACCES || ret == -EPERM) && fallback_fd >= 0)
-		ret = status_rewrite_fd(fallback_fd, text, strlen(text));
+		ret = ownfile_rewrite_fd(fallback_fd, text, strlen(text));
 	if (ret < 0)
 		log_warn(ret, "cannot write status file %s", vpn->cfg->status_file);
 	free(text);

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* status: OpenVPN status file layouts and the atomic writer (see status.h). */
+/* status: OpenVPN status file layouts (see status.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "status.h"
 
@@ -162,76 +159,4 @@ int status_format_p2p(const struct status_p2p *s, char **out)
 	}
 	fputs("END\n", f);
 	return finish_stream(f, &buf, out);
-}
-
-/* Write all of DATA to FD at its current offset. 0 or -errno. */
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int status_write_atomic(const char *path, const char *data, size_t len)
-{
-	bool created = false;
-	char *tmp = NULL;
-	int fd = -1, ret;
-
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	created = true;
-	if (fchmod(fd, 0644) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = write_all(fd, data, len);
-	if (ret < 0)
-		goto out;
-	if (fsync(fd) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = close(fd);
-	fd = -1;
-	if (ret < 0 || rename(tmp, path) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	created = false;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (created)
-		unlink(tmp);
-	free(tmp);
-	return ret;
-}
-
-int status_rewrite_fd(int fd, const char *data, size_t len)
-{
-	int ret;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	ret = write_all(fd, data, len);
-	if (ret < 0)
-		return ret;
-	if (ftruncate(fd, (off_t)len) < 0)
-		return -errno;
-	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * status: OpenVPN 2.6 status file layouts (server status-version 1, 2, 3; client/point-to-point
- * statistics) from a snapshot the daemon fills, and the atomic file writer.
+ * statistics) from a snapshot the daemon fills. Pure: the daemon writes the text with
+ * ownfile_replace().
  *
  * Times print as local time "YYYY-MM-DD HH:MM:SS", MACs as "xx:xx:xx:xx:xx:xx@0", a NULL
  * common name as "UNDEF", a NULL real address as "". Text fields are printed as given (the
@@ -57,16 +58,5 @@ int status_format_server(const struct status_server *s, int version, char **out)
 
 /* Format the client/point-to-point statistics into *OUT (caller frees). 0 or -ENOMEM. */
 int status_format_p2p(const struct status_p2p *s, char **out);
-
-/* Atomically replace PATH with DATA: a temporary file "PATH.XXXXXX" in the same directory
- * (mode 0644: status files hold no secrets and monitors often run as another user), write,
- * fsync, rename over PATH. 0 or -errno; never leaves a partial PATH, removes the temporary file
- * on failure. Needs write permission on the directory (mind `user`/`group`: see
- * status_rewrite_fd() for a pre-opened file). */
-int status_write_atomic(const char *path, const char *data, size_t len);
-
-/* Fallback for a status file opened before dropping privileges: rewrite FD in place (write from
- * offset 0, then truncate), like OpenVPN. Readers may see a torn file. 0 or -errno. */
-int status_rewrite_fd(int fd, const char *data, size_t len);
 
 #endif

@@ -298,19 +298,25 @@ reject:
 	return 0;
 }
 
-/* A private key file readable by group or others is refused, like ssh does. */
-static int check_key_mode(const char *path)
+/* A private key readable by group or others is refused, like ssh does: the key file, or the
+ * config file holding an inline <key> block (INLINE_KEY). */
+static int check_key_mode(const char *path, bool inline_key)
 {
+	const char *what = inline_key ? "config" : "key";
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		log_error(errno, "key %s", path);
-		return -errno;
+		int err = errno;
+
+		log_error(err, "%s %s", what, path);
+		return -err;
 	}
 	if (st.st_mode & 077) {
-		log_errorx("key %s is readable by group or others (mode %04o): refusing to use it; "
-		           "fix with: chmod 600 %s",
-		           path, (unsigned)(st.st_mode & 07777), path);
+		log_errorx(
+		    "%s %s %sis readable by group or others (mode %04o): refusing to use it; "
+		    "fix with: chmod 600 %s",
+		    what, path, inline_key ? "holds a private key (inline <key>) and " : "",
+		    (unsigned)(st.st_mode & 07777), path);
 		return -EPERM;
 	}
 	return 0;
@@ -364,7 +370,9 @@ static int load_cert_and_key(SSL_CTX *ctx, const struct config *cfg)
 	ERR_clear_error();
 	BIO_free(bio);
 
-	if (cfg->key.path && (ret = check_key_mode(cfg->key.path)) < 0)
+	if (cfg->key.path && (ret = check_key_mode(cfg->key.path, false)) < 0)
+		goto out_nobio;
+	if (cfg->key.inline_source && (ret = check_key_mode(cfg->key.inline_source, true)) < 0)
 		goto out_nobio;
 	ret = -EINVAL;
 	bio = pem_bio(cfg->key.path, cfg->key.inline_pem);

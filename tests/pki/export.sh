@@ -40,6 +40,7 @@ expect_exit 0 "the daemon accepts it" daemon_ok "$WORK/us.conf"
 
 # Negative twins: what the daemon refuses, export must not have produced silently.
 sed '/^<key>/,/^<\/key>/s/^M/X/' "$WORK/cli-ec.conf" >"$WORK/broken.conf"
+chmod 600 "$WORK/broken.conf" # it holds a private key: the daemon refuses it readable by others
 expect_exit 1 "the daemon does load the inline blocks (a damaged key is refused)" \
 	daemon_ok "$WORK/broken.conf"
 expect_exit 0 "export without --remote" CA export cli-rsa --out "$WORK/template.conf"
@@ -50,6 +51,7 @@ expect_exit 2 "the daemon refuses the template until the remote is set" \
 	daemon_ok "$WORK/template.conf"
 expect_match "remote" "naming the remote line"
 sed 's/^# set the server: remote /remote /' "$WORK/template.conf" >"$WORK/filled.conf"
+chmod 600 "$WORK/filled.conf"
 expect_exit 0 "with the remote line set, the daemon accepts it" daemon_ok "$WORK/filled.conf"
 ok "the template is 0600 too" test "$(stat -c %a "$WORK/template.conf")" = 600
 

@@ -146,6 +146,8 @@ static void test_inline_blocks(void **state)
 	assert_string_equal(cfg.key.inline_pem, "-----BEGIN PRIVATE KEY-----\r\ny\r\n");
 	assert_string_equal(cfg.dh.inline_pem, "-----BEGIN DH PARAMETERS-----\nz\n");
 	assert_false(cfg.dh_none);
+	/* the file holding the private key is recorded, for its permission check */
+	assert_string_equal(cfg.key.inline_source, T_CONF);
 	expect_field(&cfg, "verb", "5"); /* parsing goes on after the blocks */
 	config_free(&cfg);
 
@@ -153,6 +155,7 @@ static void test_inline_blocks(void **state)
 	config_init(&cfg);
 	assert_int_equal(parse_text(&cfg, "<ca>\n" PEM_CA "</ca>\nca other.crt\n", &err), 0);
 	assert_null(cfg.ca.inline_pem);
+	assert_null(cfg.ca.inline_source);
 	assert_string_equal(cfg.ca.path, "/etc/l2vpn/other.crt");
 	config_free(&cfg);
 }
@@ -204,6 +207,46 @@ static int remove_tmpdir(void **state)
 		return -1;
 	free(t);
 	return 0;
+}
+
+/* An inline <key> in an included file records that file, as an absolute path even when the
+ * configuration was named relative to the working directory. */
+static void test_inline_key_source(void **state)
+{
+	struct tmpdir *t = *state;
+	struct config cfg;
+	struct config_error err = { { 0 } };
+	char cwd[256], expect[192];
+
+	write_file(t->path, "main.conf", "dev tap0\nconfig sub/key.conf\n");
+	write_file(t->path, "sub/key.conf", "<key>\n-----BEGIN PRIVATE KEY-----\ny\n</key>\n");
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(t->path), 0);
+	config_init(&cfg);
+	if (config_parse_file(&cfg, "main.conf", &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(expect, sizeof(expect), "%s/sub/key.conf", t->path);
+	assert_string_equal(cfg.key.inline_source, expect);
+	assert_null(cfg.key.path);
+	config_free(&cfg);
+
+	/* a key path given later (the command line, say) replaces the block and its source */
+	write_file(t->path, "main.conf", "<key>\n-----BEGIN PRIVATE KEY-----\ny\n</key>\n");
+	config_init(&cfg);
+	assert_int_equal(chdir(t->path), 0);
+	if (config_parse_file(&cfg, "main.conf", &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(expect, sizeof(expect), "%s/main.conf", t->path);
+	assert_string_equal(cfg.key.inline_source, expect);
+	{
+		const char *argv[] = { "l2vpn", "--key", "/etc/l2vpn/site.key", NULL };
+		assert_int_equal(config_parse_argv(&cfg, 3, (char **)argv, &err), 0);
+	}
+	assert_null(cfg.key.inline_pem);
+	assert_null(cfg.key.inline_source);
+	config_free(&cfg);
 }
 
 static void test_include_relative(void **state)
@@ -707,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_inline_blocks),
 		cmocka_unit_test_setup_teardown(test_include_relative, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_inline_key_source, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_include_errors, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_parse_file_errors, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_argv_forms, make_tmpdir, remove_tmpdir),

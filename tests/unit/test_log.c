@@ -38,7 +38,7 @@ static int count(const char *hay, const char *needle)
 static void open_log(int verb, unsigned mute)
 {
 	struct log_target t = { .verb = verb, .file = path, .timestamps = true, .mute = mute };
-	assert_int_equal(log_open(&t), 0);
+	assert_int_equal(log_open(&t, NULL), 0);
 }
 
 static void test_verb_filters_and_errno(void **state)

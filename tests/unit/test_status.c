@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* status: exact OpenVPN status layouts and the atomic writer. */
+/* status: exact OpenVPN status layouts. */
 #include <errno.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cmocka.h>
 
 #include "status.h"
@@ -214,98 +210,6 @@ static void test_local_time(void **state)
 	free(out);
 }
 
-static char *read_all(const char *path)
-{
-	static char buf[4096];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = 0;
-	fclose(f);
-	return buf;
-}
-
-static unsigned count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	unsigned n = 0;
-
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	if (d)
-		closedir(d);
-	return n;
-}
-
-static void test_write_atomic(void **state)
-{
-	char dir[] = "/tmp/l2vpn-status-XXXXXX", path[64], *got;
-	struct stat st;
-	ino_t first;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/openvpn-status.log", dir);
-	assert_int_equal(status_write_atomic(path, "first\n", 6), 0);
-	got = read_all(path);
-	assert_non_null(got);
-	assert_string_equal(got, "first\n");
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0644);
-	first = st.st_ino;
-	assert_int_equal(status_write_atomic(path, "second, longer\n", 15), 0);
-	assert_string_equal(read_all(path), "second, longer\n");
-	assert_int_equal(stat(path, &st), 0);
-	assert_true(st.st_ino != first);         /* replaced, not rewritten in place */
-	assert_int_equal(count_entries(dir), 1); /* no temporary file left */
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(rmdir(dir), 0);
-}
-
-static void test_write_atomic_errors(void **state)
-{
-	char dir[] = "/tmp/l2vpn-status-XXXXXX", path[64];
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	/* missing directory */
-	snprintf(path, sizeof(path), "%s/missing/status.log", dir);
-	assert_int_equal(status_write_atomic(path, "x", 1), -ENOENT);
-	/* PATH is a non-empty directory: rename fails, the old content stays, no temp left */
-	snprintf(path, sizeof(path), "%s/sub", dir);
-	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/sub/keep", dir);
-	assert_int_equal(status_write_atomic(path, "kept\n", 5), 0);
-	snprintf(path, sizeof(path), "%s/sub", dir);
-	assert_true(status_write_atomic(path, "x", 1) < 0);
-	assert_int_equal(count_entries(dir), 1);
-	snprintf(path, sizeof(path), "%s/sub/keep", dir);
-	assert_string_equal(read_all(path), "kept\n");
-	assert_int_equal(unlink(path), 0);
-	snprintf(path, sizeof(path), "%s/sub", dir);
-	assert_int_equal(rmdir(path), 0);
-	assert_int_equal(rmdir(dir), 0);
-}
-
-static void test_rewrite_fd(void **state)
-{
-	char path[] = "/tmp/l2vpn-status-fd-XXXXXX";
-	int fd = mkstemp(path);
-
-	(void)state;
-	assert_true(fd >= 0);
-	assert_int_equal(status_rewrite_fd(fd, "a much longer first text\n", 25), 0);
-	assert_int_equal(status_rewrite_fd(fd, "short\n", 6), 0);
-	assert_string_equal(read_all(path), "short\n");
-	close(fd);
-	unlink(path);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,9 +221,6 @@ int main(void)
 		cmocka_unit_test(test_server_default_title),
 		cmocka_unit_test(test_p2p),
 		cmocka_unit_test(test_local_time),
-		cmocka_unit_test(test_write_atomic),
-		cmocka_unit_test(test_write_atomic_errors),
-		cmocka_unit_test(test_rewrite_fd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
