@@ -2,13 +2,16 @@
 # Jumbo frames and unequal `tun-mtu`. Sites a (server) and b run their LANs, bridges and taps at
 # MTU 9000 (`tun-mtu 9000`), site c stays at 1500. Between a and b, with offloads on (the
 # default) and off (`tap-offload no` at both ends), a 9000-byte IP packet crosses unfragmented
-# (`ping -M do -s 8972`) and a 64 MB file arrives with the same sha256. Between a at 9000 and
-# c at 1500 (a link whose max frame is 1518), a 4000-byte unfragmentable ping from a gets no
-# reply but the link stays up: neither end logs "connection closed", each logs one "link up",
-# the server counts the frames it could not send (SIGUSR2 counters) and logs that once, and a
-# 1400-byte ping still works. Last, the hub at 9000 with client-to-client serves b (9000) and c
-# (1500): a 4000-byte broadcast ping from b reaches the hub's LAN host, the hub counts the copies
-# it could not send to c, and c stays connected.
+# (`ping -M do -s 8972`) and a 64 MB file arrives with the same sha256. With offloads on, a TCP
+# whose peer advertised an MSS of 60 still delivers 4 MB intact: its super-frames have a
+# gso_size below the floor a receiver accepts, so the sending daemon segments them itself
+# (counted) and the link stays up. Between a at 9000 and c at 1500 (a link whose max frame is
+# 1518), a 4000-byte unfragmentable ping from a gets no reply but the link stays up: neither end
+# logs "connection closed", each logs one "link up", the server counts the frames it could not
+# send (SIGUSR2 counters) and logs that once, and a 1400-byte ping still works. Last, the hub at
+# 9000 with client-to-client serves b (9000) and c (1500): a 4000-byte broadcast ping from b
+# reaches the hub's LAN host, the hub counts the copies it could not send to c, and c stays
+# connected.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 need_root
@@ -29,17 +32,17 @@ lab_step "LANs of sites a and b at MTU 9000, c at 1500" eval 'lan_mtu a 9000 && 
 head -c $((64 * MB)) /dev/urandom >"$WORK/random.bin"
 listening() { ns_exec "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; }
 gone() { ! kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null; }
-# send FROM_HOST TO_SITE TAG: socat the random file from FROM_HOST to h<TO_SITE>0.
+# send FROM_HOST TO_SITE TAG [FILE]: socat FILE (the random file) from FROM_HOST to h<TO_SITE>0.
 send() {
 	bg "h${2}0" "rx-$3" socat -u TCP-LISTEN:5001,reuseaddr "CREATE:$WORK/$3.recv"
 	wait_for 5 listening "h${2}0" 5001 || return 1
-	timeout 60 ip netns exec "$(ns "$1")" socat -u "OPEN:$WORK/random.bin" \
+	timeout 60 ip netns exec "$(ns "$1")" socat -u "OPEN:${4:-$WORK/random.bin}" \
 		"TCP:$(lab_host_ip "$2" 0):5001" || return 1
 	wait_for 20 gone "rx-$3"
 }
 same_sha() { [ "$(sha256sum <"$1" | cut -d' ' -f1)" = "$(sha256sum <"$2" | cut -d' ' -f1)" ]; }
 # ping_df HOST SITE SIZE: one unfragmentable ping of SIZE payload bytes is answered.
-ping_df() { ns_exec "$1" ping -n -q -c 1 -W 1 -M do -s "$3" "$(lab_host_ip "$2" 0)" >/dev/null 2>&1; }
+ping_df() { ns_exec "$1" ping -n -q -c 1 -W 1 -M 'do' -s "$3" "$(lab_host_ip "$2" 0)" >/dev/null 2>&1; }
 # counter NAME WHAT: the last value of "N WHAT" in NAME's counters line (0 if none).
 counter() {
 	local v
@@ -84,6 +87,18 @@ for mode in on off; do
 	ok "offloads $mode: it arrived with the same sha256" \
 		same_sha "$WORK/random.bin" "$WORK/jumbo-$mode.recv"
 	rm -f "$WORK/jumbo-$mode.recv"
+	if [ $mode = on ]; then
+		# hb0 advertises an MSS of 60, so ha0's TCP puts 48-byte segments in its
+		# super-frames: below the gso_size floor, the server cuts them itself.
+		ns_exec hb0 ip route change 192.168.10.0/24 dev eth0 advmss 60 # LAN 0
+		head -c $((4 * MB)) "$WORK/random.bin" >"$WORK/small.bin"
+		lab_step "offloads on: 4 MB sent a -> b with an MSS of 60" send ha0 b tiny "$WORK/small.bin"
+		ok "offloads on: it arrived with the same sha256" same_sha "$WORK/small.bin" "$WORK/tiny.recv"
+		lab_step "offloads on: SIGUSR2 logs the server's counters" usr2 "srv-$mode"
+		ok "offloads on: the server cut super-frames below the floor itself" \
+			test "$(counter "srv-$mode" 'super-frames segmented')" -ge 1
+		ns_exec hb0 ip route change 192.168.10.0/24 dev eth0
+	fi
 	ok "offloads $mode: the link stayed up" eval "kept srv-$mode && kept cli-$mode"
 	stop "cli-$mode"
 	stop "srv-$mode"
@@ -101,7 +116,7 @@ ok "9000/1500: link up with max frame 1518" \
 ok "9000/1500: a 1400-byte ping crosses" lab_within 5 ping_df ha0 c 1400
 fails "9000/1500: a 4000-byte unfragmentable ping from the 9000 side gets no reply" \
 	ping_df ha0 c 4000
-ns_exec ha0 ping -n -q -c 3 -i 0.2 -W 1 -M do -s 4000 "$(lab_host_ip c 0)" >/dev/null 2>&1
+ns_exec ha0 ping -n -q -c 3 -i 0.2 -W 1 -M 'do' -s 4000 "$(lab_host_ip c 0)" >/dev/null 2>&1
 sleep 1
 ok "9000/1500: a 1400-byte ping still crosses afterwards" lab_within 5 ping_df ha0 c 1400
 ok "9000/1500: one link up at each end, neither closed since" eval 'kept srv-mix && kept cli-mix'
