@@ -40,7 +40,7 @@ struct peer_stats {
 	uint64_t link_read, link_write; /* TLS payload bytes received / sent */
 	uint64_t frames_in, frames_out;
 	uint64_t bytes_in, bytes_out; /* Ethernet frame bytes */
-	uint64_t drops_gso;           /* super-frames that could not be made plain for this peer */
+	uint64_t drops_gso;           /* super-frames that could not be made fit for this peer */
 	uint64_t drops_queue_full;    /* frames dropped: our send queue was full */
 	uint64_t drops_oversize;      /* frames not sent: larger than the peer accepts */
 	uint64_t drops_oversize_in;   /* frames from the peer larger than we accept, dropped */

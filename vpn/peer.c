@@ -240,11 +240,12 @@ static void send_vnet_segment(const uint8_t *frame, size_t len, void *arg)
 	send_payload(p, vh, VNET_HDR_LEN + len, len);
 }
 
-/* A GSO super-frame for a link with vnet headers. Strategy: send it whole when the peer
- * accepts its header as it is; else with a smaller gso_size whose segments fit the link's
- * MTU, so the peer's kernel cuts it there (the header in VH is restored afterwards: a flood
- * sends the same buffer to other peers); else (a gso_size below what a peer accepts, from a
- * TCP talked into a tiny MSS or a tiny tun-mtu) cut it into plain segments here. */
+/* A GSO super-frame for a link with vnet headers. Strategy: send it whole when its segments
+ * fit the link's MTU; else with a smaller gso_size whose segments do, so the peer's kernel
+ * cuts it there (the header in VH is restored afterwards: a flood sends the same buffer to
+ * other peers); else (a gso_size below what a peer accepts, from a TCP talked into a tiny MSS
+ * or a tiny tun-mtu) cut it into plain segments here. A frame whose IP and TCP headers cannot
+ * be read goes as it is when the peer accepts its header, else nowhere. */
 static void send_super_frame(struct peer *p, uint8_t *vh, size_t len)
 {
 	unsigned mtu = p->max_frame - VNET_ETH_OVERHEAD;
@@ -255,10 +256,8 @@ static void send_super_frame(struct peer *p, uint8_t *vh, size_t len)
 
 	vnet_hdr_decode(vh, &h);
 	gso_size = vnet_gso_size_for_mtu(vh + VNET_HDR_LEN, len, &h, mtu);
-	if (gso_size < 0) {
-		p->stats.drops_gso++;
-		return;
-	}
+	if (gso_size < 0)
+		gso_size = h.gso_size;
 	check = h;
 	check.gso_size = (uint16_t)gso_size;
 	if (vnet_hdr_check(&check, len, p->max_frame, mtu, &why) < 0) {
