@@ -42,8 +42,11 @@ struct peer_stats {
 	uint64_t link_read, link_write; /* TLS payload bytes received / sent */
 	uint64_t frames_in, frames_out;
 	uint64_t bytes_in, bytes_out; /* Ethernet frame bytes */
-	uint64_t drops_gso;           /* super-frames that could not be made plain for this peer */
+	uint64_t drops_gso;           /* super-frames that could not be made fit for this peer */
 	uint64_t drops_queue_full;    /* frames dropped: our send queue was full */
+	uint64_t drops_oversize;      /* frames not sent: larger than the peer accepts */
+	uint64_t drops_oversize_in;   /* frames from the peer larger than we accept, dropped */
+	uint64_t gso_recut;           /* super-frames sent with a smaller gso_size to fit */
 };
 
 struct peer {
@@ -68,6 +71,8 @@ struct peer {
 	bool comp;                          /* LZO negotiated on this link */
 	uint32_t max_frame;                 /* negotiated, plain frames */
 	bool vnet;                          /* frames carry a vnet header (both offer it) */
+	bool oversize_logged;               /* a frame too large for the peer was logged */
+	bool oversize_in_logged;            /* a frame too large from the peer was logged */
 	time_t connected_since;             /* wall clock, for status */
 	uint64_t started, last_rx, last_tx; /* monotonic seconds */
 	uint64_t active_ms;                 /* monotonic ms of the last socket event */
@@ -115,13 +120,16 @@ struct client_state {
 };
 
 struct vpn_counters {
-	uint64_t tap_read, tap_write; /* bytes */
-	uint64_t tap_drops;           /* frames dropped writing to the tap */
-	uint64_t frames_bad;          /* runt / oversize frames ignored */
-	uint64_t frames_segmented;    /* super-frames cut up for a plain link or tap */
-	uint64_t tap_write_errors;    /* frames the tap refused (e.g. a GSO write) */
-	uint64_t peer_drops_full;     /* drops_queue_full of peers already gone */
-	uint64_t peer_drops_gso;      /* drops_gso of peers already gone */
+	uint64_t tap_read, tap_write;    /* bytes */
+	uint64_t tap_drops;              /* frames dropped writing to the tap */
+	uint64_t frames_bad;             /* runt / oversize frames ignored */
+	uint64_t frames_segmented;       /* super-frames cut up for a plain link or tap */
+	uint64_t tap_write_errors;       /* frames the tap refused (e.g. a GSO write) */
+	uint64_t peer_drops_full;        /* drops_queue_full of peers already gone */
+	uint64_t peer_drops_gso;         /* drops_gso of peers already gone */
+	uint64_t peer_drops_oversize;    /* drops_oversize of peers already gone */
+	uint64_t peer_drops_oversize_in; /* drops_oversize_in of peers already gone */
+	uint64_t peer_gso_recut;         /* gso_recut of peers already gone */
 };
 
 struct vpn {

@@ -191,6 +191,9 @@ void peer_reap(struct vpn *vpn)
 		vpn->peers_freed++;
 		vpn->counters.peer_drops_full += p->stats.drops_queue_full;
 		vpn->counters.peer_drops_gso += p->stats.drops_gso;
+		vpn->counters.peer_drops_oversize += p->stats.drops_oversize;
+		vpn->counters.peer_drops_oversize_in += p->stats.drops_oversize_in;
+		vpn->counters.peer_gso_recut += p->stats.gso_recut;
 		tls_session_free(p->ssl);
 		if (p->watch.fd >= 0)
 			close(p->watch.fd);
@@ -239,6 +242,20 @@ static void send_payload(struct peer *p, const uint8_t *payload, size_t plen, si
 	p->stats.bytes_out += frame_len;
 }
 
+/* A frame of LEN bytes larger than the link's max frame: dropped and counted like a NIC
+ * drops a frame above its MTU, logged once per link (it is the two ends' tun-mtu that differ,
+ * not the peer that misbehaves). */
+static void drop_oversize(struct peer *p, size_t len)
+{
+	p->stats.drops_oversize++;
+	if (p->oversize_logged)
+		return;
+	p->oversize_logged = true;
+	log_warnx("%s: %zu-byte frame larger than the peer accepts (max frame %u): dropped; "
+	          "further drops on this link are only counted",
+	          p->label, len, p->max_frame);
+}
+
 /* A plain frame (or segment) for a link without vnet headers. */
 static void send_plain(const uint8_t *frame, size_t len, void *arg)
 {
@@ -246,16 +263,79 @@ static void send_plain(const uint8_t *frame, size_t len, void *arg)
 
 	if (len <= p->max_frame)
 		send_payload(p, frame, len, len);
+	else
+		drop_oversize(p, len);
+}
+
+/* A segment for a link with vnet headers, cut here from a super-frame: it gets an empty
+ * header in vpn->plain_buf, which never holds a super-frame (only frames from links without
+ * vnet headers), so it is free while one is cut. */
+static void send_vnet_segment(const uint8_t *frame, size_t len, void *arg)
+{
+	struct peer *p = arg;
+	uint8_t *vh = p->vpn->plain_buf;
+
+	if (len > p->max_frame) {
+		drop_oversize(p, len);
+		return;
+	}
+	memset(vh, 0, VNET_HDR_LEN);
+	memcpy(vh + VNET_HDR_LEN, frame, len);
+	send_payload(p, vh, VNET_HDR_LEN + len, len);
+}
+
+/* A GSO super-frame for a link with vnet headers. Strategy: send it whole when its segments
+ * fit the link's MTU; else with a smaller gso_size whose segments do, so the peer's kernel
+ * cuts it there (the header in VH is restored afterwards: a flood sends the same buffer to
+ * other peers); else (a gso_size below what a peer accepts, from a TCP talked into a tiny MSS
+ * or a tiny tun-mtu) cut it into plain segments here. A frame whose IP and TCP headers cannot
+ * be read goes as it is when the peer accepts its header, else nowhere. */
+static void send_super_frame(struct peer *p, uint8_t *vh, size_t len)
+{
+	unsigned mtu = p->max_frame - VNET_ETH_OVERHEAD;
+	uint8_t saved[VNET_HDR_LEN];
+	struct vnet_hdr h, check;
+	const char *why;
+	int gso_size;
+
+	vnet_hdr_decode(vh, &h);
+	gso_size = vnet_gso_size_for_mtu(vh + VNET_HDR_LEN, len, &h, mtu);
+	if (gso_size < 0)
+		gso_size = h.gso_size;
+	check = h;
+	check.gso_size = (uint16_t)gso_size;
+	if (vnet_hdr_check(&check, len, p->max_frame, mtu, &why) < 0) {
+		if (!tunnel_plain_frames(p->vpn, vh, len, mtu, send_vnet_segment, p))
+			p->stats.drops_gso++;
+		return;
+	}
+	if (gso_size == h.gso_size) {
+		send_payload(p, vh, VNET_HDR_LEN + len, len);
+		return;
+	}
+	memcpy(saved, vh, VNET_HDR_LEN);
+	h.gso_size = (uint16_t)gso_size;
+	vnet_hdr_encode(&h, vh);
+	send_payload(p, vh, VNET_HDR_LEN + len, len);
+	memcpy(vh, saved, VNET_HDR_LEN);
+	p->stats.gso_recut++;
 }
 
 void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
 {
 	if (p->state != PEER_UP)
 		return;
-	if (p->vnet)
+	if (!p->vnet) {
+		if (!tunnel_plain_frames(p->vpn, vh, len, p->max_frame - VNET_ETH_OVERHEAD,
+		                         send_plain, p))
+			p->stats.drops_gso++;
+	} else if (vh[1] != VNET_GSO_NONE) {
+		send_super_frame(p, vh, len);
+	} else if (len > p->max_frame) {
+		drop_oversize(p, len);
+	} else {
 		send_payload(p, vh, VNET_HDR_LEN + len, len);
-	else if (!tunnel_plain_frames(p->vpn, vh, len, send_plain, p))
-		p->stats.drops_gso++;
+	}
 }
 
 static void send_hello(struct peer *p)
@@ -353,6 +433,21 @@ static uint8_t *with_plain_header(struct vpn *vpn, const uint8_t *frame, size_t 
 	return vh;
 }
 
+/* A frame of LEN bytes from the peer that is well formed but larger than this link takes
+ * (WHY: which limit): an older peer that ignores the negotiated maximum, or unequal tun-mtu.
+ * Dropped and counted, logged once per link; the link stays up. Returns 0. */
+static int drop_oversize_in(struct peer *p, size_t len, const char *why)
+{
+	p->stats.drops_oversize_in++;
+	if (!p->oversize_in_logged) {
+		p->oversize_in_logged = true;
+		log_warnx("%s: %zu-byte frame from the peer dropped (%s, max frame %u); further "
+		          "drops on this link are only counted",
+		          p->label, len, why, p->max_frame);
+	}
+	return 0;
+}
+
 static int handle_frame(struct peer *p, const struct proto_msg *msg)
 {
 	struct vpn *vpn = p->vpn;
@@ -362,10 +457,13 @@ static int handle_frame(struct peer *p, const struct proto_msg *msg)
 	struct vnet_hdr h;
 	const char *why;
 	char reason[128];
+	int ret;
 
 	if (msg->type == PROTO_FRAME_LZO) {
 		uint8_t *out = p->vnet ? vpn->unzip_buf : vpn->unzip_buf + VNET_HDR_LEN;
-		size_t max = p->vnet ? VNET_HDR_LEN + VNET_MAX_FRAME : p->max_frame;
+		/* Room for any frame, so one merely above the link's max frame is dropped
+		 * below rather than taken for corrupt data. */
+		size_t max = p->vnet ? VNET_HDR_LEN + VNET_MAX_FRAME : VNET_MAX_FRAME;
 		ssize_t n;
 
 		if (!p->comp) {
@@ -391,17 +489,22 @@ static int handle_frame(struct peer *p, const struct proto_msg *msg)
 		vh = (uint8_t *)payload;
 		len = plen - VNET_HDR_LEN;
 		vnet_hdr_decode(vh, &h);
-		if (vnet_hdr_check(&h, len, p->max_frame, vpn->cfg->tun_mtu, &why) < 0) {
+		ret = vnet_hdr_check(&h, len, p->max_frame, vpn->cfg->tun_mtu, &why);
+		if (ret == -EMSGSIZE)
+			return drop_oversize_in(p, len, why);
+		if (ret < 0) {
 			snprintf(reason, sizeof(reason), "protocol error: %s", why);
 			peer_close(p, reason);
 			return -EPROTO;
 		}
 		vnet_hdr_encode(&h, vh);
 	} else {
-		if (plen < 14 || plen > p->max_frame) {
-			peer_close(p, "protocol error: frame size outside 14..max frame");
+		if (plen < 14) {
+			peer_close(p, "protocol error: frame shorter than 14 bytes");
 			return -EPROTO;
 		}
+		if (plen > p->max_frame)
+			return drop_oversize_in(p, plen, "frame larger than the maximum frame");
 		len = plen;
 		vh = with_plain_header(vpn, payload, len);
 	}

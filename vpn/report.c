@@ -169,21 +169,28 @@ static void report_preauth(struct vpn *vpn, int level)
 void report_counters(struct vpn *vpn, int level)
 {
 	const struct vpn_counters *c = &vpn->counters;
-	uint64_t gso = 0, full = 0;
+	uint64_t gso = c->peer_drops_gso, full = c->peer_drops_full;
+	uint64_t big_out = c->peer_drops_oversize, big_in = c->peer_drops_oversize_in;
+	uint64_t recut = c->peer_gso_recut;
 
 	for (struct peer *p = vpn->peers; p; p = p->next) {
 		gso += p->stats.drops_gso;
 		full += p->stats.drops_queue_full;
+		big_out += p->stats.drops_oversize;
+		big_in += p->stats.drops_oversize_in;
+		recut += p->stats.gso_recut;
 	}
 	log_msg(level,
 	        "traffic: %s read %llu bytes, wrote %llu bytes, %llu frames dropped there, "
-	        "%llu refused; %llu super-frames segmented; %llu frames dropped on full peer "
-	        "queues, %llu unsendable; %llu bad frames",
+	        "%llu refused; %llu super-frames segmented, %llu re-cut for a smaller MTU; %llu "
+	        "frames dropped on full peer queues, %llu unsendable; %llu bad frames; %llu "
+	        "frames too large for their peer, %llu too large from peers",
 	        vpn->tap.name, (unsigned long long)c->tap_read, (unsigned long long)c->tap_write,
 	        (unsigned long long)c->tap_drops, (unsigned long long)c->tap_write_errors,
-	        (unsigned long long)c->frames_segmented,
-	        (unsigned long long)(full + c->peer_drops_full),
-	        (unsigned long long)(gso + c->peer_drops_gso), (unsigned long long)c->frames_bad);
+	        (unsigned long long)c->frames_segmented, (unsigned long long)recut,
+	        (unsigned long long)full, (unsigned long long)gso,
+	        (unsigned long long)c->frames_bad, (unsigned long long)big_out,
+	        (unsigned long long)big_in);
 	if (vpn->server)
 		report_preauth(vpn, level);
 }

@@ -100,6 +100,12 @@ static void count_tap_write(struct vpn *vpn, ssize_t n, size_t want, size_t fram
 		         (unsigned long long)vpn->counters.tap_write_errors);
 }
 
+/* The MTU of our own tap: segments written into it are IP packets of at most this size. */
+static unsigned tap_mtu(const struct vpn *vpn)
+{
+	return vpn->max_frame - VNET_ETH_OVERHEAD;
+}
+
 /* Write one plain frame into the tap (behind an empty vnet header when the tap has them). */
 static void write_tap_plain(const uint8_t *frame, size_t len, void *arg)
 {
@@ -118,25 +124,31 @@ static void write_tap(struct vpn *vpn, uint8_t *vh, size_t len)
 	ssize_t n;
 
 	if (!vpn->vnet) {
-		tunnel_plain_frames(vpn, vh, len, write_tap_plain, vpn);
+		tunnel_plain_frames(vpn, vh, len, tap_mtu(vpn), write_tap_plain, vpn);
 		return;
 	}
 	n = write(vpn->tap.fd, vh, VNET_HDR_LEN + len);
 	if (n < 0 && errno == EINVAL && vh[1] != VNET_GSO_NONE) {
 		/* Some kernels refuse GSO writes they should take: segment it here instead. */
 		vpn->counters.tap_write_errors++;
-		tunnel_plain_frames(vpn, vh, len, write_tap_plain, vpn);
+		tunnel_plain_frames(vpn, vh, len, tap_mtu(vpn), write_tap_plain, vpn);
 		return;
 	}
 	count_tap_write(vpn, n, VNET_HDR_LEN + len, len);
 }
 
-bool tunnel_plain_frames(struct vpn *vpn, uint8_t *vh, size_t len, vnet_segment_fn *emit, void *arg)
+bool tunnel_plain_frames(struct vpn *vpn, uint8_t *vh, size_t len, unsigned mtu,
+                         vnet_segment_fn *emit, void *arg)
 {
 	struct vnet_hdr h;
+	int gso_size;
 
 	vnet_hdr_decode(vh, &h);
 	if (h.gso_type != VNET_GSO_NONE) {
+		gso_size = vnet_gso_size_for_mtu(vh + VNET_HDR_LEN, len, &h, mtu);
+		if (gso_size <= 0)
+			return false;
+		h.gso_size = (uint16_t)gso_size;
 		vpn->counters.frames_segmented++;
 		return vnet_segment(vh + VNET_HDR_LEN, len, &h, vpn->csum_buf, VNET_MAX_FRAME, emit,
 		                    arg) == 0;

@@ -33,10 +33,17 @@ static int reject(const char **why, const char *reason)
 	return -EINVAL;
 }
 
+static int too_large(const char **why, const char *reason)
+{
+	*why = reason;
+	return -EMSGSIZE;
+}
+
 int vnet_hdr_check(struct vnet_hdr *h, size_t frame_len, size_t max_frame, unsigned mtu,
                    const char **why)
 {
 	uint8_t gso = h->gso_type & (uint8_t)~VNET_GSO_ECN;
+	size_t payload;
 
 	h->flags &= (uint8_t)~VNET_F_DATA_VALID; /* a receive-side hint, never valid to send */
 	if (h->flags & ~VNET_F_NEEDS_CSUM)
@@ -50,7 +57,7 @@ int vnet_hdr_check(struct vnet_hdr *h, size_t frame_len, size_t max_frame, unsig
 	}
 	if (h->gso_type == VNET_GSO_NONE) {
 		if (frame_len > max_frame)
-			return reject(why, "frame larger than the maximum frame");
+			return too_large(why, "frame larger than the maximum frame");
 		h->gso_size = 0;
 		h->hdr_len = 0;
 		return 0;
@@ -59,10 +66,17 @@ int vnet_hdr_check(struct vnet_hdr *h, size_t frame_len, size_t max_frame, unsig
 		return reject(why, "unsupported vnet GSO type");
 	if (!(h->flags & VNET_F_NEEDS_CSUM))
 		return reject(why, "vnet GSO frame without NEEDS_CSUM");
-	if (h->gso_size == 0 || h->gso_size > mtu)
-		return reject(why, "vnet gso_size outside 1..MTU");
 	if (frame_len > VNET_MAX_FRAME)
 		return reject(why, "GSO frame larger than 64 KB");
+	if (h->gso_size < VNET_GSO_MIN_SIZE)
+		return reject(why, "vnet gso_size below 88");
+	/* csum_start + csum_offset + 2 <= frame_len (above), so the subtraction is safe. */
+	payload = frame_len - h->csum_start;
+	payload = payload > 20 ? payload - 20 : 0;
+	if ((payload + h->gso_size - 1) / h->gso_size > VNET_GSO_MAX_SEGS)
+		return reject(why, "vnet GSO frame of more segments than a 64 KB packet has");
+	if (h->gso_size > mtu)
+		return too_large(why, "vnet gso_size above the MTU");
 	/* hdr_len is only a copy hint: the kernel must not trust the peer's, so it becomes the
 	 * smallest sane value (up to the transport header start). */
 	h->hdr_len = h->csum_start;
@@ -125,6 +139,21 @@ static int locate_ip(const uint8_t *frame, size_t len, size_t *l3, int *version)
 	else
 		return -EINVAL;
 	return 0;
+}
+
+int vnet_gso_size_for_mtu(const uint8_t *frame, size_t len, const struct vnet_hdr *h, unsigned mtu)
+{
+	size_t l3, l4 = h->csum_start, ip_tcp, room;
+	int version;
+
+	if (locate_ip(frame, len, &l3, &version) < 0 || l4 < l3 + 20 || len < l4 + 20)
+		return -EINVAL;
+	/* IP header (options and IPv6 extension headers included) plus TCP header. */
+	ip_tcp = l4 - l3 + (size_t)(frame[l4 + 12] >> 4) * 4;
+	if (ip_tcp < l4 - l3 + 20 || mtu <= ip_tcp)
+		return -EINVAL;
+	room = mtu - ip_tcp;
+	return room < h->gso_size ? (int)room : h->gso_size;
 }
 
 int vnet_segment(const uint8_t *frame, size_t len, const struct vnet_hdr *h, uint8_t *scratch,

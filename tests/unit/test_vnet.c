@@ -61,54 +61,101 @@ static void test_check_accepts_kernel_like_headers(void **state)
 static void test_check_refuses_hostile_headers(void **state)
 {
 	(void)state;
+	/* -EINVAL: a protocol error that closes the link; -EMSGSIZE: a well-formed frame only
+	 * too large for this link, which is dropped. */
 	static const struct {
 		struct vnet_hdr h;
 		size_t len;
+		int want;
 	} bad[] = {
 		/* GSO without NEEDS_CSUM */
-		{ { .gso_type = VNET_GSO_TCPV4, .gso_size = 1448 }, 3000 },
+		{ { .gso_type = VNET_GSO_TCPV4, .gso_size = 1448 }, 3000, -EINVAL },
 		/* UDP (UFO) and unknown types */
 		{ { .flags = 1,
 		    .gso_type = 3,
 		    .gso_size = 1448,
 		    .csum_start = 34,
 		    .csum_offset = 6 },
-		  3000 },
+		  3000,
+		  -EINVAL },
 		{ { .flags = 1,
 		    .gso_type = 5,
 		    .gso_size = 1448,
 		    .csum_start = 34,
 		    .csum_offset = 6 },
-		  3000 },
-		/* gso_size 0 and above the MTU */
+		  3000,
+		  -EINVAL },
+		/* gso_size 0, and above the MTU (too large, not malformed) */
 		{ { .flags = 1, .gso_type = 1, .gso_size = 0, .csum_start = 34, .csum_offset = 16 },
-		  3000 },
+		  3000,
+		  -EINVAL },
 		{ { .flags = 1,
 		    .gso_type = 1,
 		    .gso_size = 9000,
 		    .csum_start = 34,
 		    .csum_offset = 16 },
-		  30000 },
+		  30000,
+		  -EMSGSIZE },
 		/* checksum beyond the frame, or inside the Ethernet header */
-		{ { .flags = 1, .csum_start = 90, .csum_offset = 16 }, 100 },
-		{ { .flags = 1, .csum_start = 2, .csum_offset = 6 }, 100 },
-		{ { .flags = 1, .csum_start = 34, .csum_offset = 0xffff }, 100 },
+		{ { .flags = 1, .csum_start = 90, .csum_offset = 16 }, 100, -EINVAL },
+		{ { .flags = 1, .csum_start = 2, .csum_offset = 6 }, 100, -EINVAL },
+		{ { .flags = 1, .csum_start = 34, .csum_offset = 0xffff }, 100, -EINVAL },
 		/* unknown flags */
-		{ { .flags = 0x10 }, 100 },
-		/* oversize: plain frame above max_frame, GSO frame above 64 KB */
-		{ { 0 }, 1519 },
+		{ { .flags = 0x10 }, 100, -EINVAL },
+		/* a plain frame above max_frame is too large; a GSO frame above 64 KB malformed */
+		{ { 0 }, 1519, -EMSGSIZE },
 		{ { .flags = 1,
 		    .gso_type = 1,
 		    .gso_size = 1448,
 		    .csum_start = 34,
 		    .csum_offset = 16 },
-		  VNET_MAX_FRAME + 1 },
+		  VNET_MAX_FRAME + 1,
+		  -EINVAL },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct vnet_hdr h = bad[i].h;
 		const char *why = NULL;
-		assert_int_equal(vnet_hdr_check(&h, bad[i].len, 1518, 1500, &why), -EINVAL);
+		assert_int_equal(vnet_hdr_check(&h, bad[i].len, 1518, 1500, &why), bad[i].want);
 		assert_non_null(why);
+	}
+}
+
+/* The gso_size floor and the bound on segments per message: a header below the floor is a
+ * protocol error (one 64 KB message must not become tens of thousands of segments); at the
+ * floor the largest super-frame is exactly the segment bound and is accepted. */
+static void test_check_gso_floor_and_segment_bound(void **state)
+{
+	(void)state;
+	/* TCP payload of the largest GSO frame: everything after a 20-byte TCP header at 34 */
+	const size_t max_payload = VNET_MAX_FRAME - 34 - 20;
+	static const struct {
+		uint16_t gso_size;
+		size_t len;
+		int want;
+	} cases[] = {
+		{ 1, 34 + 20 + 1000, -EINVAL },
+		{ VNET_GSO_MIN_SIZE - 1, 34 + 20 + 1000, -EINVAL },
+		{ VNET_GSO_MIN_SIZE - 1, 34 + 20 + 10, -EINVAL }, /* even a one-segment frame */
+		{ VNET_GSO_MIN_SIZE, 34 + 20 + 1000, 0 },
+		{ VNET_GSO_MIN_SIZE, VNET_MAX_FRAME, 0 },
+		{ VNET_GSO_MIN_SIZE, VNET_MAX_FRAME + 1, -EINVAL },
+		{ 1500, 1500 + 54, 0 },
+		{ 1501, 1501 + 54, -EMSGSIZE },
+	};
+
+	/* the bound is what a 64 KB IPv4 packet gives at the floor, and the largest frame the
+	 * check lets through at the floor needs exactly that many segments */
+	assert_int_equal(VNET_GSO_MAX_SEGS, 745);
+	assert_int_equal((max_payload + VNET_GSO_MIN_SIZE - 1) / VNET_GSO_MIN_SIZE,
+	                 VNET_GSO_MAX_SEGS);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vnet_hdr h = tso4();
+		const char *why = NULL;
+
+		h.gso_size = cases[i].gso_size;
+		assert_int_equal(vnet_hdr_check(&h, cases[i].len, 1518, 1500, &why), cases[i].want);
+		if (cases[i].want)
+			assert_non_null(why);
 	}
 }
 
@@ -344,16 +391,88 @@ static void test_segment_refuses_mismatched_headers(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* A TCP super-frame cut for a smaller MTU: every segment an IP packet of at most the MTU. */
+static void test_gso_size_for_mtu(void **state)
+{
+	(void)state;
+	static uint8_t f[12000];
+	size_t len = make_super_frame(f, 4, 9000);
+	struct vnet_hdr h = { .flags = VNET_F_NEEDS_CSUM,
+		              .gso_type = VNET_GSO_TCPV4,
+		              .gso_size = 8960,
+		              .csum_start = 34,
+		              .csum_offset = 16 };
+
+	/* IPv4 + TCP headers are 40 bytes: 1460 fits a 1500 MTU, 8960 fits 9000 as it is */
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 1500), 1460);
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 9000), 8960);
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 65535), 8960);
+	/* TCP options (timestamps: a 32-byte header) leave 1448 */
+	f[34 + 12] = 8 << 4;
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 1500), 1448);
+	/* no room for payload, or a TCP header that claims less than 20 bytes */
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 52), -EINVAL);
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 53), 1);
+	f[34 + 12] = 4 << 4;
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 1500), -EINVAL);
+	f[34 + 12] = 5 << 4;
+	/* the transport header is not after the IP header, or the frame is cut short */
+	h.csum_start = 20;
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 1500), -EINVAL);
+	h.csum_start = 34;
+	assert_int_equal(vnet_gso_size_for_mtu(f, 50, &h, 1500), -EINVAL);
+
+	/* IPv6: 40 + 20 bytes of headers */
+	len = make_super_frame(f, 6, 9000);
+	h.gso_type = VNET_GSO_TCPV6;
+	h.csum_start = 54;
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 1500), 1440);
+	/* a non-IP frame */
+	f[12] = 0x08, f[13] = 0x06;
+	assert_int_equal(vnet_gso_size_for_mtu(f, len, &h, 1500), -EINVAL);
+}
+
+/* Segmenting at the size vnet_gso_size_for_mtu() gives yields frames of at most MTU + 14. */
+static void test_segment_at_smaller_mtu(void **state)
+{
+	(void)state;
+	static uint8_t f[4000], scratch[1600];
+	static struct segments s;
+	size_t len = make_super_frame(f, 4, 2500);
+	struct vnet_hdr h = { .flags = VNET_F_NEEDS_CSUM,
+		              .gso_type = VNET_GSO_TCPV4,
+		              .gso_size = 1460,
+		              .csum_start = 34,
+		              .csum_offset = 16 };
+	int gso_size = vnet_gso_size_for_mtu(f, len, &h, 576);
+
+	assert_int_equal(gso_size, 536);
+	h.gso_size = (uint16_t)gso_size;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(vnet_segment(f, len, &h, scratch, sizeof(scratch), collect, &s), 0);
+	assert_int_equal(s.n, 5); /* 4 x 536 + 356 */
+	for (int i = 0; i < s.n; i++) {
+		assert_true(s.len[i] <= 14 + 576);
+		assert_int_equal(tcp_verify(s.data[i], s.len[i], 14, 34, 4), 0);
+		assert_int_equal(ip_verify(s.data[i] + 14), 0);
+	}
+	assert_int_equal(s.len[0], 14 + 576);
+	assert_int_equal(s.len[4], 54 + 2500 - 4 * 536);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codec_is_little_endian),
 		cmocka_unit_test(test_check_accepts_kernel_like_headers),
 		cmocka_unit_test(test_check_refuses_hostile_headers),
+		cmocka_unit_test(test_check_gso_floor_and_segment_bound),
 		cmocka_unit_test(test_complete_csum_matches_full_checksum),
 		cmocka_unit_test(test_segment_tcp4),
 		cmocka_unit_test(test_segment_tcp6),
 		cmocka_unit_test(test_segment_refuses_mismatched_headers),
+		cmocka_unit_test(test_gso_size_for_mtu),
+		cmocka_unit_test(test_segment_at_smaller_mtu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
