@@ -14,6 +14,8 @@
 #include "peer.h"
 #include "roles.h"
 
+#define STABLE_SESSION_MS 5000 /* a session this long resets the backoff when it ends */
+
 static unsigned first_wait(const struct vpn *vpn)
 {
 	return vpn->cfg->connect_retry ? vpn->cfg->connect_retry : 1;
@@ -134,8 +136,7 @@ int client_wait_ms(const struct vpn *vpn)
 
 void client_peer_up(struct vpn *vpn)
 {
-	vpn->client.backoff = 0;
-	vpn->client.attempts = 0;
+	vpn->client.up_since_ms = vpn_now_ms();
 	/* The remote that worked is tried first next time. */
 	vpn->client.remote_index =
 	    (vpn->client.remote_index + vpn->cfg->n_remotes - 1) % vpn->cfg->n_remotes;
@@ -143,12 +144,15 @@ void client_peer_up(struct vpn *vpn)
 
 void client_peer_closed(struct vpn *vpn, bool was_up)
 {
-	if (was_up) {
+	if (was_up && vpn_now_ms() - vpn->client.up_since_ms >= STABLE_SESSION_MS) {
 		/* A session ended: reconnect at once, then back off from the start. */
 		vpn->client.backoff = 0;
+		vpn->client.attempts = 0;
 		vpn->client.next_attempt_ms = 0;
 		return;
 	}
+	/* Refused right after HELLO (max-clients) or dropped at once: an attempt that failed,
+	 * so a server that keeps refusing is not hammered. */
 	schedule_retry(vpn);
 }
 

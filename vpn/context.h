@@ -75,7 +75,7 @@ struct peer {
 	bool oversize_in_logged;            /* a frame too large from the peer was logged */
 	time_t connected_since;             /* wall clock, for status */
 	uint64_t started, last_rx, last_tx; /* monotonic seconds */
-	uint64_t active_ms;                 /* monotonic ms of the last socket event */
+	uint64_t started_ms, active_ms;     /* monotonic ms: accepted; the last socket event */
 	bool heard;                         /* the peer has sent something */
 	struct peer_stats stats;
 };
@@ -100,14 +100,17 @@ enum preauth_refusal {
 
 struct preauth_state {
 	uint64_t accepted;
+	uint64_t handshakes_failed; /* closed in the TLS handshake, refusals aside */
 	uint64_t refused[REFUSED_N];
 	struct ratelimit refusal_log[REFUSED_N]; /* one line per reason per interval */
 	struct ratelimit conn_log;               /* lines about single pending connections */
 	struct ratelimit accept_error_log;       /* accept() failures */
-	int reserve_fd;      /* spare descriptor to shed connections at EMFILE */
-	bool paused;         /* listeners not polled (accept backs off) */
-	uint64_t resume_ms;  /* when to poll them again */
-	unsigned backoff_ms; /* the next pause (doubles while it recurs) */
+	int reserve_fd;               /* spare descriptor to shed connections at EMFILE */
+	bool paused;                  /* listeners not polled (accept backs off) */
+	uint64_t resume_ms;           /* when to poll them again */
+	unsigned backoff_ms;          /* the next pause (doubles while it recurs) */
+	struct candidate *candidates; /* scratch space of preauth_evict() */
+	size_t n_candidates;
 };
 
 /* Client-side connection management (remote list, backoff). */
@@ -117,6 +120,7 @@ struct client_state {
 	uint64_t next_attempt_ms;       /* monotonic milliseconds; 0 = now */
 	unsigned attempts;              /* consecutive failed attempts (connect-retry-max) */
 	uint64_t resolve_failing_since; /* monotonic seconds; 0 = names resolve */
+	uint64_t up_since_ms;           /* monotonic ms the current session came up */
 };
 
 struct vpn_counters {

@@ -86,7 +86,7 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	snprintf(p->cn, sizeof(p->cn), "UNDEF");
 	p->port = PORT_NONE;
 	p->started = p->last_rx = p->last_tx = vpn->now;
-	p->active_ms = vpn_now_ms();
+	p->started_ms = p->active_ms = vpn_now_ms();
 	p->ping = vpn->cfg->ping;
 	p->ping_restart = vpn->cfg->ping_restart;
 	/* Small queues until the peer has authenticated: a thousand strangers cost little. */
@@ -112,7 +112,8 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	vpn->n_peers++;
 	if (connecting)
 		log_info("%s: connecting", p->label);
-	else if (ratelimit_pass(&vpn->preauth.conn_log, p->active_ms, NULL))
+	else if (log_enabled(LOG_LVL_INFO) &&
+	         ratelimit_pass(&vpn->preauth.conn_log, p->active_ms, NULL))
 		log_info("%s: accepted TCP connection", p->label);
 	return p;
 fail:
@@ -136,9 +137,13 @@ static void log_closed(struct peer *p, const char *why)
 		log_notice("%s: connection closed: %s", p->label, why);
 		return;
 	}
-	/* A stranger can make these at will: bounded like the refusals. */
-	if (vpn->server && !ratelimit_pass(&vpn->preauth.conn_log, vpn_now_ms(), &suppressed))
-		return;
+	/* Before TLS is done a stranger can make these at will: counted, and their lines bounded
+	 * like the refusals. (After TLS the peer holds a certificate: every line is kept.) */
+	if (vpn->server && p->state == PEER_HANDSHAKE) {
+		vpn->preauth.handshakes_failed++;
+		if (!ratelimit_pass(&vpn->preauth.conn_log, vpn_now_ms(), &suppressed))
+			return;
+	}
 	if (suppressed)
 		log_warnx("%s: connection closed: %s (%llu lines about other pending connections "
 		          "suppressed)",

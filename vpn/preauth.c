@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -17,7 +19,8 @@
 #define CONN_LOG_MS    1000  /* then one a second */
 #define BACKOFF_MIN_MS 50    /* first pause of the listeners when accept fails */
 #define BACKOFF_MAX_MS 1000
-#define FIXED_FDS      32 /* stdio, epoll, signalfd, tap, listeners, log, status, spare, CRL */
+#define FIXED_FDS      32   /* stdio, epoll, signalfd, tap, listeners, log, status, spare, CRL */
+#define EVICT_GRACE_MS 1000 /* a connection this young is not judged by its silence yet */
 
 static const char *const refusal_text[REFUSED_N] = {
 	[REFUSED_SOURCE] = "too many pending connections from that address "
@@ -52,6 +55,9 @@ void preauth_free(struct vpn *vpn)
 	if (vpn->preauth.reserve_fd >= 0)
 		close(vpn->preauth.reserve_fd);
 	vpn->preauth.reserve_fd = -1;
+	free(vpn->preauth.candidates);
+	vpn->preauth.candidates = NULL;
+	vpn->preauth.n_candidates = 0;
 }
 
 /* The bytes that identify a source: 4 for IPv4 (native or v4-mapped), the first 8 (/64) for
@@ -83,55 +89,125 @@ bool preauth_same_source(const struct sockaddr_storage *a, const struct sockaddr
 	return la && la == lb && !memcmp(ka, kb, la);
 }
 
-void preauth_refused(struct vpn *vpn, enum preauth_refusal why, const char *addr)
+/* Count a refusal for WHY; true when its line is due (*SUPPRESSED: how many were not). */
+static bool count_refusal(struct vpn *vpn, enum preauth_refusal why, uint64_t *suppressed)
 {
 	struct preauth_state *pa = &vpn->preauth;
-	uint64_t suppressed;
 
 	pa->refused[why]++;
-	if (!ratelimit_pass(&pa->refusal_log[why], vpn_now_ms(), &suppressed))
-		return;
+	return ratelimit_pass(&pa->refusal_log[why], vpn_now_ms(), suppressed);
+}
+
+static void log_refusal(struct vpn *vpn, enum preauth_refusal why, const char *addr,
+                        uint64_t suppressed)
+{
+	const struct preauth_state *pa = &vpn->preauth;
+
 	log_warnx("refused a connection from %s: %s (%llu more like it in the last %u s; %llu in "
 	          "all)",
 	          addr, refusal_text[why], (unsigned long long)suppressed, REFUSAL_LOG_MS / 1000,
 	          (unsigned long long)pa->refused[why]);
 }
 
-/* How far a pending connection got: 0 nothing received, 1 bytes but no complete ClientHello,
- * 2 a ClientHello the handshake acted on, 3 TLS done (a certificate holder owing its HELLO). */
-static int progress(const struct peer *p)
+void preauth_refused(struct vpn *vpn, enum preauth_refusal why, const char *addr)
+{
+	uint64_t suppressed;
+
+	if (count_refusal(vpn, why, &suppressed))
+		log_refusal(vpn, why, addr, suppressed);
+}
+
+/* How far a pending connection got, as eviction sees it: 0 silent since accept for more than
+ * the grace time, 1 some bytes but no complete ClientHello after that time, 2 too young to tell,
+ * 3 a ClientHello the handshake acted on, 4 TLS done (a certificate holder owing its HELLO). */
+static int progress(const struct peer *p, uint64_t now_ms)
 {
 	if (p->state == PEER_HELLO)
-		return 3;
+		return 4;
 	if (p->ssl && SSL_get_state(p->ssl) != TLS_ST_BEFORE)
+		return 3;
+	if (now_ms - p->started_ms < EVICT_GRACE_MS)
 		return 2;
 	return p->heard ? 1 : 0;
 }
 
+struct candidate {
+	uint8_t key[8];
+	size_t key_len;
+	struct peer *peer;
+	unsigned same; /* pending connections from its source */
+	int progress;
+};
+
+static int by_source(const void *a, const void *b)
+{
+	const struct candidate *x = a, *y = b;
+
+	if (x->key_len != y->key_len)
+		return x->key_len < y->key_len ? -1 : 1;
+	return memcmp(x->key, y->key, x->key_len);
+}
+
+/* Should A go before B? Connections that got far (a handshake under way, TLS done) go last;
+ * before them, the source holding the most slots gives one up first, then the one that got
+ * least far, then the quietest. */
+static bool evict_first(const struct candidate *a, const struct candidate *b)
+{
+	bool a_far = a->progress >= 3, b_far = b->progress >= 3;
+
+	if (a_far != b_far)
+		return !a_far;
+	if (!a_far && a->same != b->same)
+		return a->same > b->same;
+	if (a->progress != b->progress)
+		return a->progress < b->progress;
+	return a->peer->active_ms < b->peer->active_ms;
+}
+
 bool preauth_evict(struct vpn *vpn, enum preauth_refusal why)
 {
-	struct peer *victim = NULL;
-	int victim_progress = 4;
+	struct preauth_state *pa = &vpn->preauth;
+	uint64_t now_ms = vpn_now_ms();
+	struct candidate *victim = NULL;
+	size_t n = 0;
 
-	/* Strategy: the connection that got least far goes, and among those the one quiet the
-	 * longest. Idle and stalled strangers got nowhere; a real site's handshake moves on
-	 * within a round trip, so a flood of any rate has to outpace a handshake to hurt it. */
+	/* Strategy: collect the pending connections, sort them by source to count each
+	 * source's slots, then take the one that should go first. A flood, however fast, first
+	 * evicts itself: it holds many slots per source and its connections get nowhere, while
+	 * a site holds one slot and its handshake moves on within a round trip. */
 	for (struct peer *p = vpn->peers; p; p = p->next) {
-		int prog;
+		const uint8_t *key;
 
 		if (!peer_pending(p))
 			continue;
-		prog = progress(p);
-		if (!victim || prog < victim_progress ||
-		    (prog == victim_progress && p->active_ms < victim->active_ms)) {
-			victim = p;
-			victim_progress = prog;
+		if (n == pa->n_candidates) {
+			size_t cap = pa->n_candidates ? pa->n_candidates * 2 : 256;
+			struct candidate *c = realloc(pa->candidates, cap * sizeof(*c));
+			if (!c)
+				break;
+			pa->candidates = c;
+			pa->n_candidates = cap;
 		}
+		pa->candidates[n].key_len = source_key(&p->addr, &key);
+		memcpy(pa->candidates[n].key, key, pa->candidates[n].key_len);
+		pa->candidates[n].peer = p;
+		pa->candidates[n].progress = progress(p, now_ms);
+		n++;
 	}
-	if (!victim)
+	if (!n)
 		return false;
-	preauth_refused(vpn, why, victim->addr_str);
-	peer_close_quietly(victim);
+	qsort(pa->candidates, n, sizeof(*pa->candidates), by_source);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && !by_source(&pa->candidates[i], &pa->candidates[j]); j++)
+			;
+		for (size_t k = i; k < j; k++)
+			pa->candidates[k].same = (unsigned)(j - i);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!victim || evict_first(&pa->candidates[i], victim))
+			victim = &pa->candidates[i];
+	preauth_refused(vpn, why, victim->peer->addr_str);
+	peer_close_quietly(victim->peer);
 	return true;
 }
 
@@ -147,8 +223,19 @@ bool preauth_admit(struct vpn *vpn, const struct sockaddr_storage *ss)
 		if (preauth_same_source(&p->addr, ss))
 			same++;
 	}
-	if (same >= cfg->preauth_per_source)
+	if (same >= cfg->preauth_per_source) {
+		uint64_t suppressed;
+		char addr[INET6_ADDRSTRLEN] = "?";
+
+		/* A flood is refused here by the thousand: the address is formatted only for a
+		 * line that is due. */
+		if (count_refusal(vpn, REFUSED_SOURCE, &suppressed)) {
+			getnameinfo((const struct sockaddr *)ss, sizeof(*ss), addr, sizeof(addr),
+			            NULL, 0, NI_NUMERICHOST);
+			log_refusal(vpn, REFUSED_SOURCE, addr, suppressed);
+		}
 		return false;
+	}
 	if (pending >= cfg->preauth_max)
 		preauth_evict(vpn, REFUSED_EVICTED);
 	vpn->preauth.accepted++;

@@ -4,8 +4,9 @@
  * can open them, so they get their own bounds, apart from the sites that completed HELLO
  * (max-clients): at most preauth-max at once, at most preauth-max-per-source from one address
  * (IPv6: one /64), each with preauth-timeout to reach a working link. When the table is full,
- * the pending connection that got least far in its handshake (and then the one quiet longest)
- * makes room, so a real site's handshake, which moves on every round trip, gets through. Refusals
+ * a connection from the source holding the most slots makes room (the one that got least far,
+ * then the quietest), so a real site, one slot whose handshake moves on every round trip, gets
+ * through a flood. Refusals
  * are counted and logged one line per reason per interval; a spare descriptor sheds connections
  * when descriptors run out, and the listeners then pause instead of spinning.
  */
@@ -25,12 +26,13 @@ void preauth_free(struct vpn *vpn);
  * IPv6 address. Pure. */
 bool preauth_same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
-/* May a new connection from SS take a pending slot? Refused (counted, logged) when its source
- * is at its cap; when the table is full the quietest pending connection is closed for it. */
+/* May a new connection from SS take a pending slot? Refused (counted, logged; the caller closes
+ * it) when its source is at its cap; when the table is full preauth_evict() makes room. */
 bool preauth_admit(struct vpn *vpn, const struct sockaddr_storage *ss);
 
-/* Close the pending connection that got least far (nothing received, a partial ClientHello, a
- * handshake under way, TLS done) and among those the one quiet longest, counted under WHY.
+/* Close one pending connection, counted under WHY: one that got far (a handshake under way, TLS
+ * done) only when no other is left; else one from the source holding the most slots, the one
+ * that got least far (silent, a stalled ClientHello, too young to tell), then the quietest.
  * false when none is pending. Its descriptor is free when this returns. */
 bool preauth_evict(struct vpn *vpn, enum preauth_refusal why);
 

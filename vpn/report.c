@@ -155,10 +155,11 @@ static void report_preauth(struct vpn *vpn, int level)
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		pending += peer_pending(p);
 	log_msg(level,
-	        "connections: %u pending, %llu accepted; refused: %llu per-source cap, %llu "
-	        "evicted (table full), %llu shed (out of descriptors), %llu max-clients, %llu "
-	        "timed out",
+	        "connections: %u pending, %llu accepted, %llu failed the TLS handshake; refused: "
+	        "%llu per-source cap, %llu evicted (table full), %llu shed (out of descriptors), "
+	        "%llu max-clients, %llu timed out",
 	        pending, (unsigned long long)pa->accepted,
+	        (unsigned long long)pa->handshakes_failed,
 	        (unsigned long long)pa->refused[REFUSED_SOURCE],
 	        (unsigned long long)pa->refused[REFUSED_EVICTED],
 	        (unsigned long long)pa->refused[REFUSED_FD_LIMIT],

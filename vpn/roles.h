@@ -21,9 +21,10 @@ void client_shuffle_remotes(struct vpn *vpn);
 void client_tick(struct vpn *vpn);
 /* Milliseconds until the next attempt is due (-1: none pending). */
 int client_wait_ms(const struct vpn *vpn);
-/* The link is up: reset the backoff. */
+/* The link is up: its remote is tried first next time. */
 void client_peer_up(struct vpn *vpn);
-/* The link went away (or an attempt failed): schedule the next attempt. */
+/* The link went away (or an attempt failed): after a session of some seconds reconnect at once
+ * with the backoff reset, else schedule the next attempt with the backoff growing. */
 void client_peer_closed(struct vpn *vpn, bool was_up);
 /* Reconnect at once (SIGUSR1/SIGHUP). */
 void client_restart_now(struct vpn *vpn);

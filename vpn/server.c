@@ -40,11 +40,7 @@ static void on_listen_event(struct watch *w, uint32_t events)
 		}
 		preauth_accept_ok(vpn);
 		if (!preauth_admit(vpn, &ss)) {
-			char addr[INET6_ADDRSTRLEN] = "?";
-			getnameinfo((struct sockaddr *)&ss, len, addr, sizeof(addr), NULL, 0,
-			            NI_NUMERICHOST);
 			close(fd);
-			preauth_refused(vpn, REFUSED_SOURCE, addr);
 			continue;
 		}
 		peer_new(vpn, fd, (struct sockaddr *)&ss, len, false);

@@ -114,7 +114,7 @@ cases=(
 	"vnet-bad-flags|protocol error: unknown vnet header flags"
 	"vnet-csum-range|protocol error: vnet checksum position outside the frame"
 	"vnet-csum-in-eth|protocol error: vnet checksum starts inside the Ethernet header"
-	"vnet-gso-size-0|protocol error: vnet gso_size outside"
+	"vnet-gso-size-0|protocol error: vnet gso_size (outside|below)"
 	"vnet-gso-no-csum|protocol error: vnet GSO frame without NEEDS_CSUM"
 	"lzo-corrupt|protocol error: compressed frame does not decompress"
 	"goodbye-64k|protocol error: (malformed message|message larger than the maximum)"
