@@ -47,7 +47,7 @@ static inline const char *field_text(const struct config *cfg, const char *field
 	        U(dev_type_tap) S(bridge) U(tun_mtu) U(txqueuelen) U(no_tap_offload) S(ca.path) S(
 	            cert.path) S(key.path) S(dh.path) U(dh_none) S(ca.inline_pem) U(remote_cert_tls)
 	            U(ns_cert_type) S(verify_x509_name) U(verify_x509_match) S(crl_verify)
-	                S(askpass) U(tls_version_min) U(tls_version_min_or_highest) S(tls_cipher)
+	                S(askpass) U(tls_version_min) U(tls_version_min_or_highest) U(tls_version_max) U(allow_unmarked_certs) U(reneg_sec) U(reneg_bytes) U(reneg_pkts) S(tls_cipher)
 	                    S(tls_ciphersuites) U(hand_window) U(keepalive_interval)
 	                        U(keepalive_timeout) U(ping) U(ping_restart) U(ping_exit) U(comp)
 	                            U(allow_compression_set) U(allow_compression) U(persist_key)
