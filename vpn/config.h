@@ -117,13 +117,13 @@ struct config {
 	char *askpass;       /* askpass FILE: the key's passphrase is its first line */
 	int tls_version_min; /* TLS1_2_VERSION (0x0303, default) or TLS1_3_VERSION */
 	bool tls_version_min_or_highest;
-	char *tls_cipher;       /* TLS <= 1.2 cipher list */
-	char *tls_ciphersuites; /* TLS 1.3 suites */
-	int tls_version_max;    /* 0: the highest both ends speak; else TLS1_2/TLS1_3_VERSION */
-	unsigned hand_window;   /* handshake deadline, seconds (default 60) */
+	char *tls_cipher;          /* TLS <= 1.2 cipher list */
+	char *tls_ciphersuites;    /* TLS 1.3 suites */
+	int tls_version_max;       /* 0: the highest both ends speak; else TLS1_2/TLS1_3_VERSION */
+	unsigned hand_window;      /* handshake deadline, seconds (default 60) */
 	bool allow_unmarked_certs; /* accept a peer certificate that names no role at all */
 	/* TLS key lifetime: a TLS 1.3 link updates its keys when one is reached (0 = off). */
-	unsigned reneg_sec;          /* seconds (default 3600, as OpenVPN) */
+	unsigned reneg_sec;             /* seconds (default 3600, as OpenVPN) */
 	unsigned long long reneg_bytes; /* bytes sent + received (default CONFIG_RENEG_BYTES) */
 	unsigned long long reneg_pkts;  /* frames sent + received (default 0) */
 

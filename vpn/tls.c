@@ -407,6 +407,16 @@ static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 		tls_log_errors(LOG_LVL_ERROR, "tls-version-min");
 		return -EINVAL;
 	}
+	if (cfg->tls_version_max && cfg->tls_version_max < min) {
+		log_errorx("tls-version-max %s is below tls-version-min %s",
+		           cfg->tls_version_max == TLS1_3_VERSION ? "1.3" : "1.2",
+		           min == TLS1_3_VERSION ? "1.3" : "1.2");
+		return -EINVAL;
+	}
+	if (cfg->tls_version_max && SSL_CTX_set_max_proto_version(ctx, cfg->tls_version_max) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "tls-version-max");
+		return -EINVAL;
+	}
 	if (cfg->tls_cipher && SSL_CTX_set_cipher_list(ctx, cfg->tls_cipher) != 1) {
 		tls_log_errors(LOG_LVL_ERROR, "tls-cipher");
 		return -EINVAL;
