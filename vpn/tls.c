@@ -14,6 +14,8 @@
 
 #include "log.h"
 
+#define TLS_SECURITY_LEVEL 2 /* the floor; see set_versions_and_ciphers() */
+
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
 	X509_STORE *store; /* CA + CRL; each session holds its own reference */
@@ -24,6 +26,7 @@ struct tls_ctx {
 	char *ca_path, *ca_inline, *crl_path;
 	struct timespec crl_mtime;
 	off_t crl_size;
+	bool allow_unmarked; /* allow-unmarked-certs */
 };
 
 static int reject_reason_index = -1;
@@ -205,12 +208,48 @@ static bool has_tls_role(X509 *cert, enum config_cert_purpose role)
 	return role == PURPOSE_SERVER ? (xku & XKU_SSL_SERVER) : (xku & XKU_SSL_CLIENT);
 }
 
-/* ns-cert-type (and the default role check): OpenSSL's SSL client/server purpose, which honours
- * extendedKeyUsage, keyUsage and the Netscape cert type where present. */
+/* OpenSSL's SSL client/server purpose, which honours extendedKeyUsage, keyUsage and the
+ * Netscape cert type where present, and accepts a certificate that has none of them. */
 static bool has_purpose(X509 *cert, enum config_cert_purpose role)
 {
 	int id = role == PURPOSE_SERVER ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT;
 	return X509_check_purpose(cert, id, 0) == 1;
+}
+
+/* The certificate names a TLS role at all: extendedKeyUsage or Netscape cert type. */
+static bool names_a_role(X509 *cert)
+{
+	return X509_get_extension_flags(cert) & (EXFLAG_XKUSAGE | EXFLAG_NSCERT);
+}
+
+/* The certificate names ROLE: its extendedKeyUsage lists TLS web server/client
+ * authentication, or its Netscape cert type says SSL server/client (easy-rsa sets both). */
+static bool marked_for(X509 *cert, enum config_cert_purpose role)
+{
+	uint32_t flags = X509_get_extension_flags(cert);
+	ASN1_BIT_STRING *ns;
+	bool yes = false;
+
+	if ((flags & EXFLAG_XKUSAGE) &&
+	    (X509_get_extended_key_usage(cert) &
+	     (role == PURPOSE_SERVER ? XKU_SSL_SERVER : XKU_SSL_CLIENT)))
+		return true;
+	if (!(flags & EXFLAG_NSCERT))
+		return false;
+	ns = X509_get_ext_d2i(cert, NID_netscape_cert_type, NULL, NULL);
+	if (ns) /* bit 0: SSL client, bit 1: SSL server */
+		yes = ASN1_BIT_STRING_get_bit(ns, role == PURPOSE_SERVER ? 1 : 0);
+	ASN1_BIT_STRING_free(ns);
+	return yes;
+}
+
+/* ns-cert-type and the default role check: a certificate valid for ROLE that says so. With
+ * ALLOW_UNMARKED one that names no role at all passes too (never one made for the other). */
+static bool is_for_role(X509 *cert, enum config_cert_purpose role, bool allow_unmarked)
+{
+	if (!has_purpose(cert, role))
+		return false;
+	return marked_for(cert, role) || (allow_unmarked && !names_a_role(cert));
 }
 
 static bool name_matches(X509 *cert, const char *want, enum config_x509_match how)
@@ -275,16 +314,26 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 		           role_name(tls->remote_cert_tls), role_name(tls->remote_cert_tls));
 		goto reject;
 	}
-	if (tls->ns_cert_type != PURPOSE_NONE && !has_purpose(cert, tls->ns_cert_type)) {
+	if (tls->ns_cert_type != PURPOSE_NONE && !is_for_role(cert, tls->ns_cert_type, false)) {
 		set_reject(ssl, "ns-cert-type %s: the peer certificate is not a %s certificate",
 		           role_name(tls->ns_cert_type), role_name(tls->ns_cert_type));
 		goto reject;
 	}
-	/* With no explicit check, still refuse a certificate made for the other role: a client
-	 * certificate from the same CA must never pass as a server (and the reverse). */
+	/* With no explicit check, still require a certificate marked for the expected role: a
+	 * client certificate, or one that names no role, from the same CA must never pass as a
+	 * server (and the reverse), unless allow-unmarked-certs admits unmarked ones. */
 	if (tls->remote_cert_tls == PURPOSE_NONE && tls->ns_cert_type == PURPOSE_NONE &&
-	    !has_purpose(cert, want)) {
-		set_reject(ssl, "the peer certificate is not valid for a TLS %s", role_name(want));
+	    !is_for_role(cert, want, tls->allow_unmarked)) {
+		if (has_purpose(cert, want) && !names_a_role(cert))
+			set_reject(
+			    ssl,
+			    "the peer certificate names no TLS role (no extendedKeyUsage, no "
+			    "nsCertType) and a TLS %s certificate is required "
+			    "(allow-unmarked-certs accepts such certificates)",
+			    role_name(want));
+		else
+			set_reject(ssl, "the peer certificate is not valid for a TLS %s",
+			           role_name(want));
 		goto reject;
 	}
 	if (tls->verify_name && !name_matches(cert, tls->verify_name, tls->verify_match)) {
@@ -425,6 +474,12 @@ static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 		tls_log_errors(LOG_LVL_ERROR, "tls-ciphersuites");
 		return -EINVAL;
 	}
+	/* Whatever the system's OpenSSL configuration or a tls-cipher @SECLEVEL says, never below
+	 * level 2: keys of at least 112-bit strength (RSA/DH >= 2048, ECC >= 224 bits), no SHA-1
+	 * or MD5 signatures, no RC4. Set before the certificate is loaded, so a weak own key is
+	 * refused at start; the peer's chain is checked against it in every handshake. */
+	if (SSL_CTX_get_security_level(ctx) < TLS_SECURITY_LEVEL)
+		SSL_CTX_set_security_level(ctx, TLS_SECURITY_LEVEL);
 	return 0;
 }
 
@@ -444,6 +499,7 @@ int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 	tls->server = server;
 	tls->remote_cert_tls = cfg->remote_cert_tls;
 	tls->ns_cert_type = cfg->ns_cert_type;
+	tls->allow_unmarked = cfg->allow_unmarked_certs;
 	tls->verify_match = cfg->verify_x509_match;
 	tls->verify_name = dup_or_null(cfg->verify_x509_name);
 	tls->ca_path = dup_or_null(cfg->ca.path);
