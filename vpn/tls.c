@@ -26,6 +26,8 @@ struct tls_ctx {
 	char *ca_path, *ca_inline, *crl_path;
 	struct timespec crl_mtime;
 	off_t crl_size;
+	struct timespec crl_bad_mtime; /* the CRL file version that last failed to load */
+	off_t crl_bad_size;
 	bool allow_unmarked; /* allow-unmarked-certs */
 };
 
@@ -154,6 +156,8 @@ static bool crl_changed(struct tls_ctx *tls, struct stat *st)
 	       st->st_mtim.tv_nsec != tls->crl_mtime.tv_nsec || st->st_size != tls->crl_size;
 }
 
+/* A fresh store when there is none yet or the CRL file changed. 1: replaced, 0: unchanged,
+ * -errno: the new one did not load (logged; the old store stays). */
 static int refresh_store(struct tls_ctx *tls)
 {
 	struct stat st;
@@ -175,7 +179,29 @@ static int refresh_store(struct tls_ctx *tls)
 		tls->crl_mtime = st.st_mtim;
 		tls->crl_size = st.st_size;
 	}
-	return 0;
+	return 1;
+}
+
+int tls_ctx_poll_crl(struct tls_ctx *tls)
+{
+	struct stat st;
+	int ret;
+
+	/* A CRL file that is missing or does not load makes every new session fail (and log);
+	 * polling only reloads a readable file that changed since the last attempt, so a broken
+	 * one is reported once per change, not once a second. */
+	if (!tls || !tls->crl_path || stat(tls->crl_path, &st) < 0)
+		return 0;
+	if (st.st_mtim.tv_sec == tls->crl_bad_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == tls->crl_bad_mtime.tv_nsec && st.st_size == tls->crl_bad_size)
+		return 0;
+	ret = refresh_store(tls);
+	if (ret < 0) {
+		tls->crl_bad_mtime = st.st_mtim;
+		tls->crl_bad_size = st.st_size;
+		return 0;
+	}
+	return ret;
 }
 
 __attribute__((format(printf, 2, 3))) static void set_reject(SSL *ssl, const char *fmt, ...)
@@ -601,4 +627,71 @@ void tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
 	if (cert)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
 		                          (int)len);
+}
+
+/* The CRL in STORE's objects that is signed by a CA certificate of the store. */
+static bool crl_signed_by_store_ca(STACK_OF(X509_OBJECT) * objs, X509_CRL *crl)
+{
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		EVP_PKEY *key;
+
+		if (!ca || X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)))
+			continue;
+		key = X509_get0_pubkey(ca);
+		if (key && X509_CRL_verify(crl, key) == 1)
+			return true;
+	}
+	ERR_clear_error();
+	return false;
+}
+
+/* CERT is listed in a CRL of OBJS that its issuer signed. */
+static bool cert_revoked(STACK_OF(X509_OBJECT) * objs, X509 *cert)
+{
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509_CRL *crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objs, i));
+		X509_REVOKED *rev = NULL;
+
+		if (!crl || X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)))
+			continue;
+		if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1 &&
+		    crl_signed_by_store_ca(objs, crl))
+			return true;
+	}
+	return false;
+}
+
+static void format_serial(X509 *cert, char *buf, size_t len)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+
+	snprintf(buf, len, "%s", hex ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+bool tls_session_revoked(struct tls_ctx *tls, const SSL *ssl, char *serial, size_t len)
+{
+	STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	STACK_OF(X509_OBJECT) * objs;
+
+	if (!tls->crl_path || !tls->store || !leaf)
+		return false;
+	objs = X509_STORE_get0_objects(tls->store);
+	if (cert_revoked(objs, leaf)) {
+		format_serial(leaf, serial, len);
+		return true;
+	}
+	/* The intermediate CAs of the verified chain (the last one is the trust anchor). */
+	for (int i = 1; chain && i < sk_X509_num(chain) - 1; i++) {
+		X509 *ca = sk_X509_value(chain, i);
+		if (cert_revoked(objs, ca)) {
+			format_serial(ca, serial, len);
+			return true;
+		}
+	}
+	return false;
 }
