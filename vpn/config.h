@@ -15,10 +15,10 @@
 
 #define CONFIG_ERR_MAX 512
 
-/* Default reneg-bytes: 16 GiB, 1/24 of the ~2^38.5 bytes (2^24.5 full records) RFC 8446 5.5
+/* Default reneg-bytes: 16 GiB, 1/22 of the ~2^38.5 bytes (2^24.5 full records) RFC 8446 5.5
  * allows one AES-GCM key. */
 #define CONFIG_RENEG_BYTES (16ULL << 30)
-/* Smallest non-zero reneg-bytes: below it key updates would outnumber data records. */
+/* Smallest non-zero reneg-bytes: key updates stay a small fraction of the records. */
 #define CONFIG_RENEG_BYTES_MIN (1ULL << 20)
 
 struct config_error {
