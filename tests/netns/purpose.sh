@@ -8,8 +8,8 @@
 #     server (by extendedKeyUsage or nsCertType); one that names no role is refused both ways
 #     unless that end has `allow-unmarked-certs`, which never admits one marked for the other
 #     role
-#   - TLS security level 2 whatever the OpenSSL configuration says (the daemons run with an
-#     empty one here): a daemon with a 1024-bit RSA certificate refuses to start, and a peer
+#   - TLS security level 2 whatever the OpenSSL configuration says (the daemons run with one
+#     that sets level 1): a daemon with a 1024-bit RSA certificate refuses to start, and a peer
 #     presenting one is refused; 2048-bit twins pass
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
@@ -77,15 +77,25 @@ cliconf c-rsa1024 rsa1024
 cliconf c-rsa2048 rsa2048
 
 run_pair() {
-	bg a "srv-$1" env OPENSSL_CONF="$WORK/empty.cnf" "$L2VPN_BIN" --config "$LAB_PKI/$2.conf"
-	bg b "cli-$1" env OPENSSL_CONF="$WORK/empty.cnf" "$L2VPN_BIN" --config "$LAB_PKI/$3.conf"
+	bg a "srv-$1" env OPENSSL_CONF="$WORK/seclevel1.cnf" "$L2VPN_BIN" --config "$LAB_PKI/$2.conf"
+	bg b "cli-$1" env OPENSSL_CONF="$WORK/seclevel1.cnf" "$L2VPN_BIN" --config "$LAB_PKI/$3.conf"
 	_lab_daemons+=("srv-$1" "cli-$1")
 }
 end_pair() {
 	stop "cli-$1"
 	stop "srv-$1"
 }
-: >"$WORK/empty.cnf"
+# An OpenSSL configuration that lowers every TLS context to security level 1 (1024-bit RSA
+# passes there): the daemons run with it, so only their own floor can refuse weak keys.
+cat >"$WORK/seclevel1.cnf" <<'CNF'
+openssl_conf = init
+[init]
+ssl_conf = ssl
+[ssl]
+system_default = sys
+[sys]
+CipherString = DEFAULT:@SECLEVEL=1
+CNF
 # accepted TAG SRV CLI: both ends reach link up and ping crosses.
 accepted() {
 	run_pair "$@"
@@ -128,18 +138,18 @@ refused eku-client-as-server s-eku-client c-std cli 'not valid for a TLS server|
 
 # --- security level 2
 expect_exit 1 "rsa1024: a client with a 1024-bit certificate refuses to start (exit 1)" \
-	timeout 10 ip netns exec "$(ns b)" env OPENSSL_CONF="$WORK/empty.cnf" "$L2VPN_BIN" \
+	timeout 10 ip netns exec "$(ns b)" env OPENSSL_CONF="$WORK/seclevel1.cnf" "$L2VPN_BIN" \
 	--config "$LAB_PKI/c-rsa1024.conf"
 expect_match 'rsa1024\.crt: .*(ee key too small|key too small)' \
 	"rsa1024: the message names the certificate and says the key is too small"
 accepted rsa2048 s-std c-rsa2048
-bg a srv-weak env OPENSSL_CONF="$WORK/empty.cnf" "$L2VPN_BIN" --config "$LAB_PKI/s-std.conf"
+bg a srv-weak env OPENSSL_CONF="$WORK/seclevel1.cnf" "$L2VPN_BIN" --config "$LAB_PKI/s-std.conf"
 _lab_daemons+=(srv-weak)
 ok "weak peer: server listening" wait_for 10 lab_logged srv-weak 'listening on TCP'
 # A TLS client that itself allows weak keys (security level 0) presents the certificate. The
 # server closes the connection (s_client exits 1); a kept connection ends at the timeout (124).
 s_client() {
-	timeout 5 ip netns exec "$(ns b)" env OPENSSL_CONF="$WORK/empty.cnf" openssl s_client \
+	timeout 5 ip netns exec "$(ns b)" env OPENSSL_CONF="$WORK/seclevel1.cnf" openssl s_client \
 		-ign_eof -connect "$LAB_REMOTE:1194" -CAfile "$LAB_PKI/ca.crt" \
 		-cipher 'DEFAULT:@SECLEVEL=0' -cert "$LAB_PKI/$1.crt" -key "$LAB_PKI/$1.key" \
 		</dev/null 2>&1 | tr -d '\000'
