@@ -28,7 +28,8 @@ struct tls_ctx {
 	off_t crl_size;
 	struct timespec crl_bad_mtime; /* the CRL file version that last failed to load */
 	off_t crl_bad_size;
-	bool allow_unmarked; /* allow-unmarked-certs */
+	unsigned store_gen, polled_gen; /* stores built; the one tls_ctx_poll_crl() last saw */
+	bool allow_unmarked;            /* allow-unmarked-certs */
 };
 
 static int reject_reason_index = -1;
@@ -175,6 +176,7 @@ static int refresh_store(struct tls_ctx *tls)
 		log_notice("crl-verify %s: reloaded", tls->crl_path);
 	X509_STORE_free(tls->store);
 	tls->store = store;
+	tls->store_gen++;
 	if (tls->crl_path) {
 		tls->crl_mtime = st.st_mtim;
 		tls->crl_size = st.st_size;
@@ -189,19 +191,23 @@ int tls_ctx_poll_crl(struct tls_ctx *tls)
 
 	/* A CRL file that is missing or does not load makes every new session fail (and log);
 	 * polling only reloads a readable file that changed since the last attempt, so a broken
-	 * one is reported once per change, not once a second. */
-	if (!tls || !tls->crl_path || stat(tls->crl_path, &st) < 0)
+	 * one is reported once per change, not once a second. A store that tls_session_new()
+	 * rebuilt since the last poll counts as new too. */
+	if (!tls || !tls->crl_path)
 		return 0;
-	if (st.st_mtim.tv_sec == tls->crl_bad_mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == tls->crl_bad_mtime.tv_nsec && st.st_size == tls->crl_bad_size)
-		return 0;
-	ret = refresh_store(tls);
-	if (ret < 0) {
-		tls->crl_bad_mtime = st.st_mtim;
-		tls->crl_bad_size = st.st_size;
-		return 0;
+	if (stat(tls->crl_path, &st) == 0 &&
+	    (st.st_mtim.tv_sec != tls->crl_bad_mtime.tv_sec ||
+	     st.st_mtim.tv_nsec != tls->crl_bad_mtime.tv_nsec || st.st_size != tls->crl_bad_size)) {
+		ret = refresh_store(tls);
+		if (ret < 0) {
+			tls->crl_bad_mtime = st.st_mtim;
+			tls->crl_bad_size = st.st_size;
+		}
 	}
-	return ret;
+	if (tls->polled_gen == tls->store_gen)
+		return 0;
+	tls->polled_gen = tls->store_gen;
+	return 1;
 }
 
 __attribute__((format(printf, 2, 3))) static void set_reject(SSL *ssl, const char *fmt, ...)
@@ -551,6 +557,7 @@ int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 		goto fail;
 	if ((ret = refresh_store(tls)) < 0)
 		goto fail;
+	tls->polled_gen = tls->store_gen;
 	if (server && tls->store) {
 		/* Tell clients which CA we want (their certificate selection, and for logs). */
 		STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();

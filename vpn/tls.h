@@ -25,9 +25,10 @@ void tls_ctx_free(struct tls_ctx *tls);
  * including when the CRL has expired (fail closed). */
 SSL *tls_session_new(struct tls_ctx *tls, int fd);
 
-/* Re-read the CRL when its file changed (cheap otherwise: one stat). 1: a new CRL is in force,
- * so connected peers should be checked with tls_session_revoked(); 0: nothing changed, or the
- * new file did not load (logged once per change; the old CRL stays in force). */
+/* Re-read the CRL when its file changed (cheap otherwise: one stat). 1: a new CRL came into
+ * force since the last call (loaded here or by tls_session_new()), so connected peers should
+ * be checked with tls_session_revoked(); 0: nothing changed, or the new file did not load
+ * (logged once per change; the old CRL stays in force). */
 int tls_ctx_poll_crl(struct tls_ctx *tls);
 
 /* Whether the peer certificate of the established session SSL (or an intermediate CA of its

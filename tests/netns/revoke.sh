@@ -1,7 +1,8 @@
 #!/bin/bash
 # A site revoked while connected is cut off. The server (crl-verify on a CRL file of its own)
 # has two clients up, vpnc (site b) and vpnc2 (site c). The operator revokes vpnc2 with
-# `l2vpn-ca revoke-full` and copies the new crl.pem into place, nothing else: within 5 s the
+# `l2vpn-ca revoke-full` and copies the new crl.pem into place, nothing else (a stray TCP
+# connection right after makes the server load it for a handshake first): within 5 s the
 # server closes vpnc2's link, logging its CN and serial, refuses its reconnect attempts, and
 # site c is out; vpnc's link never drops and its pings all come back meanwhile.
 . "$(dirname "$0")/lib.sh"
@@ -36,6 +37,9 @@ lab_step "vpnc2 revoked with l2vpn-ca revoke-full" lab_ca revoke-full vpnc2.exam
 ok "the new CRL lists vpnc2's serial $serial" eval \
 	'openssl crl -in "$LAB_PKI/crl.pem" -noout -text | grep -qi "Serial Number: $serial"'
 cp "$LAB_PKI/crl.pem" "$WORK/live/crl.pem"
+# A new TCP connection right away makes the server load the new CRL for that handshake before
+# its once-a-second check: connected peers must be re-checked all the same.
+ns_exec b bash -c "exec 3<>/dev/tcp/$LAB_REMOTE/1194" 2>/dev/null
 closed="vpnc2\\.example\\.com/[0-9.:]+: connection closed: certificate revoked \\(serial $serial\\)"
 if lab_within 5 lab_logged srv "$closed"; then
 	pass "server closes vpnc2's link within 5 s, naming CN and serial ($LAB_ELAPSED s)"
