@@ -194,7 +194,7 @@ int do_reneg(struct cfg_ctx *c, const struct directive *d, int argc, char **argv
 	int ret;
 
 	if (strcmp(d->name, "reneg-sec") == 0) {
-		ret = cfg_parse_uint(c, NULL, argv[1], 0, 30 * 86400, &cfg->reneg_sec);
+		ret = cfg_parse_uint(c, NULL, argv[1], 0, UINT_MAX, &cfg->reneg_sec);
 		if (ret == 0 && argc > 2)
 			ret = cfg_warn(c,
 			               "the second value (OpenVPN's randomisation floor) is "

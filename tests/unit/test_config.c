@@ -300,7 +300,7 @@ static const struct bad_case bad[] = {
 	{ "hand-window 0", "1: hand-window: 0 is out of range (1..3600)" },
 	{ "tls-version-max 1.1", "1: tls-version-max: '1.1' is not one of: 1.2, 1.3" },
 	{ "reneg-sec x", "1: reneg-sec: 'x' is not a number" },
-	{ "reneg-sec 2592001", "1: reneg-sec: 2592001 is out of range (0..2592000)" },
+	{ "reneg-sec 4294967296", "1: reneg-sec: 4294967296 is out of range (0..4294967295)" },
 	{ "reneg-bytes 1e9", "1: reneg-bytes: '1e9' is not a number" },
 	{ "reneg-bytes 18446744073709551616",
 	  "1: reneg-bytes: 18446744073709551616 is out of range" },
