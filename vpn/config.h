@@ -15,6 +15,12 @@
 
 #define CONFIG_ERR_MAX 512
 
+/* Default reneg-bytes: 16 GiB, 1/22 of the ~2^38.5 bytes (2^24.5 full records) RFC 8446 5.5
+ * allows one AES-GCM key. */
+#define CONFIG_RENEG_BYTES (16ULL << 30)
+/* Smallest non-zero reneg-bytes: key updates stay a small fraction of the records. */
+#define CONFIG_RENEG_BYTES_MIN (1ULL << 20)
+
 struct config_error {
 	char msg[CONFIG_ERR_MAX];
 };
@@ -111,9 +117,15 @@ struct config {
 	char *askpass;       /* askpass FILE: the key's passphrase is its first line */
 	int tls_version_min; /* TLS1_2_VERSION (0x0303, default) or TLS1_3_VERSION */
 	bool tls_version_min_or_highest;
-	char *tls_cipher;       /* TLS <= 1.2 cipher list */
-	char *tls_ciphersuites; /* TLS 1.3 suites */
-	unsigned hand_window;   /* handshake deadline, seconds (default 60) */
+	char *tls_cipher;          /* TLS <= 1.2 cipher list */
+	char *tls_ciphersuites;    /* TLS 1.3 suites */
+	int tls_version_max;       /* 0: the highest both ends speak; else TLS1_2/TLS1_3_VERSION */
+	unsigned hand_window;      /* handshake deadline, seconds (default 60) */
+	bool allow_unmarked_certs; /* accept a peer certificate that names no role at all */
+	/* TLS key lifetime: a TLS 1.3 link updates its keys when one is reached (0 = off). */
+	unsigned reneg_sec;             /* seconds (default 3600, as OpenVPN) */
+	unsigned long long reneg_bytes; /* bytes sent + received (default CONFIG_RENEG_BYTES) */
+	unsigned long long reneg_pkts;  /* frames sent + received (default 0) */
 
 	/* Keepalive: `keepalive I T` is stored as given; config_finish() derives ping and
 	 * ping_restart from it (server: ping-restart 2*T, as OpenVPN). */

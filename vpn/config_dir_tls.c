@@ -144,6 +144,82 @@ int do_tls_version_min(struct cfg_ctx *c, const struct directive *d, int argc, c
 	return ret;
 }
 
+/* tls-version-max 1.2|1.3: the newest TLS version this end offers. */
+int do_tls_version_max(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	static const char *const versions[] = { "1.2", "1.3", NULL };
+	int v = cfg_keyword(c, argv[1], versions);
+
+	(void)d;
+	(void)argc;
+	if (v < 0)
+		return v;
+	c->cfg->tls_version_max = v == 1 ? 0x0304 : 0x0303;
+	return 0;
+}
+
+int do_allow_unmarked_certs(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	(void)d;
+	(void)argc;
+	(void)argv;
+	c->cfg->allow_unmarked_certs = true;
+	return 0;
+}
+
+/* A count of up to 2^64-1 (reneg-bytes, reneg-pkts). */
+static int parse_count(struct cfg_ctx *c, const char *s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (*s == '\0')
+		return cfg_fail(c, "empty, expected a number");
+	for (const char *p = s; *p; p++) {
+		unsigned digit = (unsigned)(*p - '0');
+		if (*p < '0' || *p > '9')
+			return cfg_fail(c, "'%s' is not a number", s);
+		if (v > (ULLONG_MAX - digit) / 10)
+			return cfg_fail(c, "%s is out of range", s);
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return 0;
+}
+
+/* reneg-sec N [MIN], reneg-bytes N, reneg-pkts N: when a TLS key is replaced (0 = never). */
+int do_reneg(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	struct config *cfg = c->cfg;
+	unsigned long long v = 0;
+	int ret;
+
+	if (strcmp(d->name, "reneg-sec") == 0) {
+		ret = cfg_parse_uint(c, NULL, argv[1], 0, UINT_MAX, &cfg->reneg_sec);
+		if (ret == 0 && argc > 2)
+			ret = cfg_warn(c,
+			               "the second value (OpenVPN's randomisation floor) is "
+			               "ignored: keys are updated every %u s",
+			               cfg->reneg_sec);
+		return ret;
+	}
+	if ((ret = parse_count(c, argv[1], &v)) < 0)
+		return ret;
+	if (strcmp(d->name, "reneg-pkts") == 0) {
+		cfg->reneg_pkts = v;
+		return 0;
+	}
+	cfg->reneg_bytes = v;
+	if (v == 0)
+		return cfg_warn(c, "0: no byte limit on a TLS key; an AES-GCM key must not carry "
+		                   "much more than 2^38 bytes (RFC 8446 section 5.5)");
+	if (v < CONFIG_RENEG_BYTES_MIN) {
+		cfg->reneg_bytes = CONFIG_RENEG_BYTES_MIN;
+		return cfg_warn(c, "%llu raised to %llu, the smallest limit l2vpn uses", v,
+		                CONFIG_RENEG_BYTES_MIN);
+	}
+	return 0;
+}
+
 int do_tls_cipher(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {
 	(void)argc;

@@ -18,6 +18,7 @@
 #include "portmap.h"
 #include "proto.h"
 #include "ratelimit.h"
+#include "rekey.h"
 #include "tapbridge.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
@@ -78,6 +79,8 @@ struct peer {
 	uint64_t started_ms, active_ms;     /* monotonic ms: accepted; the last socket event */
 	bool heard;                         /* the peer has sent something */
 	struct peer_stats stats;
+	struct rekey_mark rekey; /* when and at which totals the current TLS keys started */
+	unsigned key_updates;    /* TLS key updates this link did */
 };
 
 #define PORT_NONE (-1) /* a connection that has not completed its HELLO has no switch port */

@@ -258,11 +258,23 @@ static int loop_timeout_ms(const struct vpn *vpn)
 	return wait >= 0 && wait < 1000 ? wait : 1000;
 }
 
-/* Once a second: keepalive, deadlines, reconnects, MAC ageing, status file. */
+/* Once a second: keepalive, deadlines, reconnects, MAC ageing, status file, and a changed CRL
+ * checked against every authenticated peer (a revoked one is cut off at once). */
 static void housekeeping(struct vpn *vpn, int status_fd)
 {
-	for (struct peer *p = vpn->peers; p; p = p->next)
+	bool new_crl = tls_ctx_poll_crl(vpn->tls) > 0;
+
+	for (struct peer *p = vpn->peers; p; p = p->next) {
+		char serial[80], why[128];
+
+		if (new_crl && p->state != PEER_DEAD && p->ssl &&
+		    tls_session_revoked(vpn->tls, p->ssl, serial, sizeof(serial))) {
+			snprintf(why, sizeof(why), "certificate revoked (serial %s)", serial);
+			peer_close(p, why);
+			continue;
+		}
 		peer_tick(p);
+	}
 	if (vpn->macs)
 		mactable_expire(vpn->macs, vpn->now);
 	/* After many short connections (a flood of strangers) the heap has free space the

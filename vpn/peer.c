@@ -620,6 +620,7 @@ static void do_handshake(struct peer *p)
 	tls_peer_common_name(p->ssl, p->cn, sizeof(p->cn));
 	snprintf(p->label, sizeof(p->label), "%s/%s", p->cn, p->addr_str);
 	log_info("%s: TLS handshake done, certificate verified", p->label);
+	rekey_mark_set(&p->rekey, p->vpn->now, 0, 0);
 	p->state = PEER_HELLO;
 	send_hello(p);
 }
@@ -657,6 +658,53 @@ static void do_read(struct peer *p)
 	}
 }
 
+/* TLS key lifetime (reneg-sec/-bytes/-pkts, counted over both directions). A TLS 1.3 link
+ * updates its keys in place: SSL_key_update asks the peer to update its sending keys too, and
+ * the KeyUpdate message goes out at once, between records, with no round trip on the data path.
+ * It must not be called while a partial SSL_write is pending (want_write): it waits for the
+ * next flush then. A TLS 1.2 link cannot update its keys, so it ends with a goodbye and the
+ * client reconnects with fresh ones. */
+static void maybe_update_keys(struct peer *p)
+{
+	const struct config *cfg = p->vpn->cfg;
+	struct rekey_limits lim = { cfg->reneg_sec, cfg->reneg_bytes, cfg->reneg_pkts };
+	uint64_t bytes = p->stats.link_read + p->stats.link_write;
+	uint64_t pkts = p->stats.frames_in + p->stats.frames_out;
+	enum rekey_reason why = rekey_due(&lim, &p->rekey, p->vpn->now, bytes, pkts);
+	char reason[160];
+	int ret;
+
+	if (why == REKEY_NONE || p->state != PEER_UP || p->want_write)
+		return;
+	if (SSL_version(p->ssl) < TLS1_3_VERSION) {
+		snprintf(reason, sizeof(reason),
+		         "%s reached on a %s link, which cannot update its keys: reconnecting",
+		         rekey_reason_name(why), SSL_get_version(p->ssl));
+		peer_goodbye(p, reason);
+		return;
+	}
+	ERR_clear_error();
+	if (SSL_key_update(p->ssl, SSL_KEY_UPDATE_REQUESTED) != 1) {
+		ERR_clear_error(); /* e.g. the peer's own update is still going out: next time */
+		return;
+	}
+	p->key_updates++;
+	log_info("%s: TLS key update %u (%s: %llu bytes, %llu frames, %llu s on the old keys)",
+	         p->label, p->key_updates, rekey_reason_name(why),
+	         (unsigned long long)(bytes - p->rekey.bytes),
+	         (unsigned long long)(pkts - p->rekey.pkts),
+	         (unsigned long long)(p->vpn->now - p->rekey.at));
+	rekey_mark_set(&p->rekey, p->vpn->now, bytes, pkts);
+	ret = SSL_do_handshake(p->ssl);
+	if (ret != 1) {
+		int err = SSL_get_error(p->ssl, ret);
+		if (err == SSL_ERROR_WANT_WRITE)
+			p->want_write = true;
+		else if (err != SSL_ERROR_WANT_READ)
+			tls_failed(p, "TLS key update", err);
+	}
+}
+
 void peer_flush(struct peer *p)
 {
 	if (p->state != PEER_HELLO && p->state != PEER_UP && p->state != PEER_CLOSING)
@@ -691,6 +739,7 @@ void peer_flush(struct peer *p)
 		peer_close(p, "goodbye sent");
 		return;
 	}
+	maybe_update_keys(p);
 	update_events(p);
 }
 
@@ -816,7 +865,8 @@ void peer_tick(struct peer *p)
 		return;
 	}
 	adapt_tx_limit(p);
-	if (p->ping && now - p->last_tx >= p->ping) {
+	maybe_update_keys(p);
+	if (p->state == PEER_UP && p->ping && now - p->last_tx >= p->ping) {
 		uint8_t stamp[8] = { 0 };
 		memcpy(stamp, &now, sizeof(stamp));
 		queue_msg(p, PROTO_PING, stamp, sizeof(stamp));

@@ -14,6 +14,8 @@
 
 #include "log.h"
 
+#define TLS_SECURITY_LEVEL 2 /* the floor; see set_versions_and_ciphers() */
+
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
 	X509_STORE *store; /* CA + CRL; each session holds its own reference */
@@ -24,6 +26,10 @@ struct tls_ctx {
 	char *ca_path, *ca_inline, *crl_path;
 	struct timespec crl_mtime;
 	off_t crl_size;
+	struct timespec crl_bad_mtime; /* the CRL file version that last failed to load */
+	off_t crl_bad_size;
+	unsigned store_gen, polled_gen; /* stores built; the one tls_ctx_poll_crl() last saw */
+	bool allow_unmarked;            /* allow-unmarked-certs */
 };
 
 static int reject_reason_index = -1;
@@ -151,6 +157,8 @@ static bool crl_changed(struct tls_ctx *tls, struct stat *st)
 	       st->st_mtim.tv_nsec != tls->crl_mtime.tv_nsec || st->st_size != tls->crl_size;
 }
 
+/* A fresh store when there is none yet or the CRL file changed. 1: replaced, 0: unchanged,
+ * -errno: the new one did not load (logged; the old store stays). */
 static int refresh_store(struct tls_ctx *tls)
 {
 	struct stat st;
@@ -168,11 +176,38 @@ static int refresh_store(struct tls_ctx *tls)
 		log_notice("crl-verify %s: reloaded", tls->crl_path);
 	X509_STORE_free(tls->store);
 	tls->store = store;
+	tls->store_gen++;
 	if (tls->crl_path) {
 		tls->crl_mtime = st.st_mtim;
 		tls->crl_size = st.st_size;
 	}
-	return 0;
+	return 1;
+}
+
+int tls_ctx_poll_crl(struct tls_ctx *tls)
+{
+	struct stat st;
+	int ret;
+
+	/* A CRL file that is missing or does not load makes every new session fail (and log);
+	 * polling only reloads a readable file that changed since the last attempt, so a broken
+	 * one is reported once per change, not once a second. A store that tls_session_new()
+	 * rebuilt since the last poll counts as new too. */
+	if (!tls || !tls->crl_path)
+		return 0;
+	if (stat(tls->crl_path, &st) == 0 &&
+	    (st.st_mtim.tv_sec != tls->crl_bad_mtime.tv_sec ||
+	     st.st_mtim.tv_nsec != tls->crl_bad_mtime.tv_nsec || st.st_size != tls->crl_bad_size)) {
+		ret = refresh_store(tls);
+		if (ret < 0) {
+			tls->crl_bad_mtime = st.st_mtim;
+			tls->crl_bad_size = st.st_size;
+		}
+	}
+	if (tls->polled_gen == tls->store_gen)
+		return 0;
+	tls->polled_gen = tls->store_gen;
+	return 1;
 }
 
 __attribute__((format(printf, 2, 3))) static void set_reject(SSL *ssl, const char *fmt, ...)
@@ -205,12 +240,48 @@ static bool has_tls_role(X509 *cert, enum config_cert_purpose role)
 	return role == PURPOSE_SERVER ? (xku & XKU_SSL_SERVER) : (xku & XKU_SSL_CLIENT);
 }
 
-/* ns-cert-type (and the default role check): OpenSSL's SSL client/server purpose, which honours
- * extendedKeyUsage, keyUsage and the Netscape cert type where present. */
+/* OpenSSL's SSL client/server purpose, which honours extendedKeyUsage, keyUsage and the
+ * Netscape cert type where present, and accepts a certificate that has none of them. */
 static bool has_purpose(X509 *cert, enum config_cert_purpose role)
 {
 	int id = role == PURPOSE_SERVER ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT;
 	return X509_check_purpose(cert, id, 0) == 1;
+}
+
+/* The certificate names a TLS role at all: extendedKeyUsage or Netscape cert type. */
+static bool names_a_role(X509 *cert)
+{
+	return X509_get_extension_flags(cert) & (EXFLAG_XKUSAGE | EXFLAG_NSCERT);
+}
+
+/* The certificate names ROLE: its extendedKeyUsage lists TLS web server/client
+ * authentication, or its Netscape cert type says SSL server/client (easy-rsa sets both). */
+static bool marked_for(X509 *cert, enum config_cert_purpose role)
+{
+	uint32_t flags = X509_get_extension_flags(cert);
+	ASN1_BIT_STRING *ns;
+	bool yes = false;
+
+	if ((flags & EXFLAG_XKUSAGE) &&
+	    (X509_get_extended_key_usage(cert) &
+	     (role == PURPOSE_SERVER ? XKU_SSL_SERVER : XKU_SSL_CLIENT)))
+		return true;
+	if (!(flags & EXFLAG_NSCERT))
+		return false;
+	ns = X509_get_ext_d2i(cert, NID_netscape_cert_type, NULL, NULL);
+	if (ns) /* bit 0: SSL client, bit 1: SSL server */
+		yes = ASN1_BIT_STRING_get_bit(ns, role == PURPOSE_SERVER ? 1 : 0);
+	ASN1_BIT_STRING_free(ns);
+	return yes;
+}
+
+/* ns-cert-type and the default role check: a certificate valid for ROLE that says so. With
+ * ALLOW_UNMARKED one that names no role at all passes too (never one made for the other). */
+static bool is_for_role(X509 *cert, enum config_cert_purpose role, bool allow_unmarked)
+{
+	if (!has_purpose(cert, role))
+		return false;
+	return marked_for(cert, role) || (allow_unmarked && !names_a_role(cert));
 }
 
 static bool name_matches(X509 *cert, const char *want, enum config_x509_match how)
@@ -275,16 +346,26 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 		           role_name(tls->remote_cert_tls), role_name(tls->remote_cert_tls));
 		goto reject;
 	}
-	if (tls->ns_cert_type != PURPOSE_NONE && !has_purpose(cert, tls->ns_cert_type)) {
+	if (tls->ns_cert_type != PURPOSE_NONE && !is_for_role(cert, tls->ns_cert_type, false)) {
 		set_reject(ssl, "ns-cert-type %s: the peer certificate is not a %s certificate",
 		           role_name(tls->ns_cert_type), role_name(tls->ns_cert_type));
 		goto reject;
 	}
-	/* With no explicit check, still refuse a certificate made for the other role: a client
-	 * certificate from the same CA must never pass as a server (and the reverse). */
+	/* With no explicit check, still require a certificate marked for the expected role: a
+	 * client certificate, or one that names no role, from the same CA must never pass as a
+	 * server (and the reverse), unless allow-unmarked-certs admits unmarked ones. */
 	if (tls->remote_cert_tls == PURPOSE_NONE && tls->ns_cert_type == PURPOSE_NONE &&
-	    !has_purpose(cert, want)) {
-		set_reject(ssl, "the peer certificate is not valid for a TLS %s", role_name(want));
+	    !is_for_role(cert, want, tls->allow_unmarked)) {
+		if (has_purpose(cert, want) && !names_a_role(cert))
+			set_reject(
+			    ssl,
+			    "the peer certificate names no TLS role (no extendedKeyUsage, no "
+			    "nsCertType) and a TLS %s certificate is required "
+			    "(allow-unmarked-certs accepts such certificates)",
+			    role_name(want));
+		else
+			set_reject(ssl, "the peer certificate is not valid for a TLS %s",
+			           role_name(want));
 		goto reject;
 	}
 	if (tls->verify_name && !name_matches(cert, tls->verify_name, tls->verify_match)) {
@@ -407,6 +488,16 @@ static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 		tls_log_errors(LOG_LVL_ERROR, "tls-version-min");
 		return -EINVAL;
 	}
+	if (cfg->tls_version_max && cfg->tls_version_max < min) {
+		log_errorx("tls-version-max %s is below tls-version-min %s",
+		           cfg->tls_version_max == TLS1_3_VERSION ? "1.3" : "1.2",
+		           min == TLS1_3_VERSION ? "1.3" : "1.2");
+		return -EINVAL;
+	}
+	if (cfg->tls_version_max && SSL_CTX_set_max_proto_version(ctx, cfg->tls_version_max) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "tls-version-max");
+		return -EINVAL;
+	}
 	if (cfg->tls_cipher && SSL_CTX_set_cipher_list(ctx, cfg->tls_cipher) != 1) {
 		tls_log_errors(LOG_LVL_ERROR, "tls-cipher");
 		return -EINVAL;
@@ -415,6 +506,12 @@ static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 		tls_log_errors(LOG_LVL_ERROR, "tls-ciphersuites");
 		return -EINVAL;
 	}
+	/* Whatever the system's OpenSSL configuration or a tls-cipher @SECLEVEL says, never below
+	 * level 2: keys of at least 112-bit strength (RSA/DH >= 2048, ECC >= 224 bits), no SHA-1
+	 * or MD5 signatures, no RC4. Set before the certificate is loaded, so a weak own key is
+	 * refused at start; the peer's chain is checked against it in every handshake. */
+	if (SSL_CTX_get_security_level(ctx) < TLS_SECURITY_LEVEL)
+		SSL_CTX_set_security_level(ctx, TLS_SECURITY_LEVEL);
 	return 0;
 }
 
@@ -434,6 +531,7 @@ int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 	tls->server = server;
 	tls->remote_cert_tls = cfg->remote_cert_tls;
 	tls->ns_cert_type = cfg->ns_cert_type;
+	tls->allow_unmarked = cfg->allow_unmarked_certs;
 	tls->verify_match = cfg->verify_x509_match;
 	tls->verify_name = dup_or_null(cfg->verify_x509_name);
 	tls->ca_path = dup_or_null(cfg->ca.path);
@@ -459,6 +557,7 @@ int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 		goto fail;
 	if ((ret = refresh_store(tls)) < 0)
 		goto fail;
+	tls->polled_gen = tls->store_gen;
 	if (server && tls->store) {
 		/* Tell clients which CA we want (their certificate selection, and for logs). */
 		STACK_OF(X509_NAME) *names = sk_X509_NAME_new_null();
@@ -535,4 +634,71 @@ void tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
 	if (cert)
 		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
 		                          (int)len);
+}
+
+/* The CRL in STORE's objects that is signed by a CA certificate of the store. */
+static bool crl_signed_by_store_ca(STACK_OF(X509_OBJECT) * objs, X509_CRL *crl)
+{
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *ca = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+		EVP_PKEY *key;
+
+		if (!ca || X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(crl)))
+			continue;
+		key = X509_get0_pubkey(ca);
+		if (key && X509_CRL_verify(crl, key) == 1)
+			return true;
+	}
+	ERR_clear_error();
+	return false;
+}
+
+/* CERT is listed in a CRL of OBJS that its issuer signed. */
+static bool cert_revoked(STACK_OF(X509_OBJECT) * objs, X509 *cert)
+{
+	for (int i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509_CRL *crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objs, i));
+		X509_REVOKED *rev = NULL;
+
+		if (!crl || X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)))
+			continue;
+		if (X509_CRL_get0_by_cert(crl, &rev, cert) == 1 &&
+		    crl_signed_by_store_ca(objs, crl))
+			return true;
+	}
+	return false;
+}
+
+static void format_serial(X509 *cert, char *buf, size_t len)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+
+	snprintf(buf, len, "%s", hex ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+bool tls_session_revoked(struct tls_ctx *tls, const SSL *ssl, char *serial, size_t len)
+{
+	STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	STACK_OF(X509_OBJECT) * objs;
+
+	if (!tls->crl_path || !tls->store || !leaf)
+		return false;
+	objs = X509_STORE_get0_objects(tls->store);
+	if (cert_revoked(objs, leaf)) {
+		format_serial(leaf, serial, len);
+		return true;
+	}
+	/* The intermediate CAs of the verified chain (the last one is the trust anchor). */
+	for (int i = 1; chain && i < sk_X509_num(chain) - 1; i++) {
+		X509 *ca = sk_X509_value(chain, i);
+		if (cert_revoked(objs, ca)) {
+			format_serial(ca, serial, len);
+			return true;
+		}
+	}
+	return false;
 }

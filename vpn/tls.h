@@ -25,6 +25,16 @@ void tls_ctx_free(struct tls_ctx *tls);
  * including when the CRL has expired (fail closed). */
 SSL *tls_session_new(struct tls_ctx *tls, int fd);
 
+/* Re-read the CRL when its file changed (cheap otherwise: one stat). 1: a new CRL came into
+ * force since the last call (loaded here or by tls_session_new()), so connected peers should
+ * be checked with tls_session_revoked(); 0: nothing changed, or the new file did not load
+ * (logged once per change; the old CRL stays in force). */
+int tls_ctx_poll_crl(struct tls_ctx *tls);
+
+/* Whether the peer certificate of the established session SSL (or an intermediate CA of its
+ * chain) is revoked by the current CRL; if so its serial (hex) goes to SERIAL. */
+bool tls_session_revoked(struct tls_ctx *tls, const SSL *ssl, char *serial, size_t len);
+
 /* Free a session made by tls_session_new(). */
 void tls_session_free(SSL *ssl);
 

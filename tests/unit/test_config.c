@@ -114,6 +114,17 @@ static const struct good_case good[] = {
 	{ "tls-ciphersuites TLS_AES_256_GCM_SHA384", "tls_ciphersuites", "TLS_AES_256_GCM_SHA384",
 	  0 },
 	{ "hand-window 30", "hand_window", "30", 0 },
+	{ "tls-version-max 1.2", "tls_version_max", "771", 0 },
+	{ "tls-version-max 1.3", "tls_version_max", "772", 0 },
+	{ "allow-unmarked-certs", "allow_unmarked_certs", "1", 0 },
+	{ "reneg-sec 600", "reneg_sec", "600", 0 },
+	{ "reneg-sec 0", "reneg_sec", "0", 0 },
+	{ "reneg-sec 3600 2700", "reneg_sec", "3600", 1 },
+	{ "reneg-bytes 64000000", "reneg_bytes", "64000000", 0 },
+	{ "reneg-bytes 1000", "reneg_bytes", "1048576", 1 },
+	{ "reneg-bytes 0", "reneg_bytes", "0", 1 },
+	{ "reneg-bytes 18446744073709551615", "reneg_bytes", "-1", 0 },
+	{ "reneg-pkts 100000", "reneg_pkts", "100000", 0 },
 	{ "keepalive 10 120", "keepalive_interval", "10", 0 },
 	{ "keepalive 10 120", "keepalive_timeout", "120", 0 },
 	{ "keepalive 10 20", "keepalive_timeout", "20", 0 },
@@ -287,6 +298,15 @@ static const struct bad_case bad[] = {
 	{ "tls-version-min 1.2 or-lowest", "1: tls-version-min: 'or-lowest': expected or-highest" },
 	{ "tls-cipher ''", "1: tls-cipher: empty cipher list" },
 	{ "hand-window 0", "1: hand-window: 0 is out of range (1..3600)" },
+	{ "tls-version-max 1.1", "1: tls-version-max: '1.1' is not one of: 1.2, 1.3" },
+	{ "reneg-sec x", "1: reneg-sec: 'x' is not a number" },
+	{ "reneg-sec 4294967296", "1: reneg-sec: 4294967296 is out of range (0..4294967295)" },
+	{ "reneg-bytes 1e9", "1: reneg-bytes: '1e9' is not a number" },
+	{ "reneg-bytes 18446744073709551616",
+	  "1: reneg-bytes: 18446744073709551616 is out of range" },
+	{ "reneg-pkts -1", "1: reneg-pkts: '-1' is not a number" },
+	{ "allow-unmarked-certs yes",
+	  "1: allow-unmarked-certs: too many arguments (expects at most 0, got 1)" },
 	{ "keepalive 10", "1: keepalive: missing argument (expects 2, got 1)" },
 	{ "keepalive 10 15",
 	  "1: keepalive: timeout 15 s must be at least twice the interval 10 s" },
@@ -412,7 +432,6 @@ static void test_harmless_directives_warn(void **state)
 		"float",
 		"fast-io",
 		"mute-replay-warnings",
-		"reneg-sec 0",
 		"sndbuf 0",
 		"rcvbuf 0",
 		"tcp-queue-limit 64",
@@ -536,6 +555,11 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.tun_mtu, 1500);
 	assert_int_equal(cfg.resolv_retry, -1);
 	assert_int_equal(cfg.tls_version_min, 0x0303);
+	assert_int_equal(cfg.tls_version_max, 0);
+	assert_int_equal(cfg.reneg_sec, 3600);
+	assert_true(cfg.reneg_bytes == 16ULL << 30);
+	assert_true(cfg.reneg_pkts == 0);
+	assert_false(cfg.allow_unmarked_certs);
 	assert_int_equal(cfg.comp, COMP_UNSET);
 	assert_int_equal(cfg.role, ROLE_UNSET);
 	config_free(&cfg);
