@@ -105,7 +105,9 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 		/* OpenSSL's record buffers too are released while idle until HELLO. */
 		SSL_set_mode(p->ssl, SSL_MODE_RELEASE_BUFFERS);
 	}
-	if (vpn_watch(vpn, &p->watch, EPOLLIN | EPOLLOUT | EPOLLRDHUP) < 0)
+	/* An accepted connection waits for its ClientHello: no TLS work (nor OpenSSL's buffers)
+	 * for a stranger who says nothing. */
+	if (vpn_watch(vpn, &p->watch, EPOLLIN | EPOLLRDHUP | (connecting ? EPOLLOUT : 0)) < 0)
 		goto fail;
 	p->next = vpn->peers;
 	vpn->peers = p;
