@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 
 #include "comp.h"
+#include "escape.h"
 #include "log.h"
 #include "roles.h"
 #include "tls.h"
@@ -362,7 +363,7 @@ static int handle_frame(struct peer *p, const struct proto_msg *msg)
 
 static int handle_msg(struct peer *p, const struct proto_msg *msg)
 {
-	char reason[256];
+	char reason[256], text[201];
 
 	if (p->state == PEER_HELLO) {
 		if (msg->type != PROTO_HELLO) {
@@ -381,8 +382,9 @@ static int handle_msg(struct peer *p, const struct proto_msg *msg)
 	case PROTO_PONG:
 		return 0;
 	case PROTO_GOODBYE:
-		snprintf(reason, sizeof(reason), "peer said goodbye (%.*s)",
-		         (int)(msg->len < 200 ? msg->len : 200), (const char *)msg->payload);
+		/* The reason is the peer's text: printable, cut to 200 bytes. */
+		esc_printable(text, sizeof(text), msg->payload, msg->len, 0);
+		snprintf(reason, sizeof(reason), "peer said goodbye (%s)", text);
 		peer_close(p, reason);
 		return -ECONNRESET;
 	default:
@@ -443,6 +445,8 @@ static void tls_failed(struct peer *p, const char *what, int ssl_err)
 
 static void do_handshake(struct peer *p)
 {
+	char cn[sizeof(p->cn)];
+	size_t cn_len;
 	int ret, err;
 
 	ERR_clear_error();
@@ -457,7 +461,9 @@ static void do_handshake(struct peer *p)
 		return;
 	}
 	p->want_write = false;
-	tls_peer_common_name(p->ssl, p->cn, sizeof(p->cn));
+	/* The CN is the peer's text: log lines and the status file get a printable copy. */
+	cn_len = tls_peer_common_name(p->ssl, cn, sizeof(cn));
+	esc_printable(p->cn, sizeof(p->cn), cn, cn_len, 0);
 	snprintf(p->label, sizeof(p->label), "%s/%s", p->cn, p->addr_str);
 	log_info("%s: TLS handshake done, certificate verified", p->label);
 	p->state = PEER_HELLO;
