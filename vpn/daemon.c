@@ -333,7 +333,15 @@ static void run_loop(struct vpn *vpn, int status_fd)
 static void close_peers(struct vpn *vpn, const char *reason)
 {
 	uint64_t deadline = vpn_now() + SHUTDOWN_SECONDS;
+	uint32_t tap_events = vpn->tap_watch.events, sig_events = vpn->sig_watch.events;
 
+	/* Only peers matter now: frames from the tap and signals wait until the main loop runs
+	 * again (left in the level-triggered set unread, they would wake this loop at once, over
+	 * and over, until the deadline). */
+	if (tap_events)
+		vpn_watch(vpn, &vpn->tap_watch, 0);
+	if (sig_events)
+		vpn_watch(vpn, &vpn->sig_watch, 0);
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		peer_goodbye(p, reason);
 	while (vpn->peers && vpn_now() < deadline) {
@@ -347,9 +355,7 @@ static void close_peers(struct vpn *vpn, const char *reason)
 		vpn->now = vpn_now();
 		for (int i = 0; i < n; i++) {
 			struct watch *w = events[i].data.ptr;
-			/* Only peers matter now; frames from the tap are not read any more. */
-			if (w != &vpn->tap_watch && w != &vpn->sig_watch)
-				w->on_event(w, events[i].events);
+			w->on_event(w, events[i].events);
 		}
 		for (struct peer *p = vpn->peers; p; p = p->next)
 			peer_tick(p);
@@ -357,6 +363,10 @@ static void close_peers(struct vpn *vpn, const char *reason)
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		peer_close(p, reason);
 	peer_reap(vpn);
+	if (tap_events)
+		vpn_watch(vpn, &vpn->tap_watch, tap_events);
+	if (sig_events)
+		vpn_watch(vpn, &vpn->sig_watch, sig_events);
 }
 
 static void log_warnings(const struct config *cfg)

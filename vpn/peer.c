@@ -503,6 +503,32 @@ static void do_read(struct peer *p)
 	}
 }
 
+/* A closing peer's input is read and dropped: left unread it would wake the level-triggered
+ * loop again and again until the goodbye deadline. Bounded like do_read(); the peer closing
+ * its side (or any read error) ends the connection at once. */
+static void drain_closing(struct peer *p)
+{
+	uint8_t scratch[TLS_WRITE_CHUNK];
+
+	for (int round = 0; round < 64 && p->state == PEER_CLOSING; round++) {
+		int n, err;
+
+		ERR_clear_error();
+		n = SSL_read(p->ssl, scratch, sizeof(scratch));
+		if (n > 0)
+			continue;
+		err = SSL_get_error(p->ssl, n);
+		if (err == SSL_ERROR_WANT_READ)
+			return;
+		if (err == SSL_ERROR_WANT_WRITE) {
+			p->want_write = true;
+			return;
+		}
+		tls_failed(p, "read while saying goodbye", err);
+		return;
+	}
+}
+
 void peer_flush(struct peer *p)
 {
 	if (p->state != PEER_HELLO && p->state != PEER_UP && p->state != PEER_CLOSING)
@@ -581,6 +607,8 @@ static void peer_on_event(struct watch *w, uint32_t events)
 	}
 	if (p->state == PEER_HELLO || p->state == PEER_UP)
 		do_read(p);
+	else if (p->state == PEER_CLOSING && (events & (EPOLLIN | EPOLLRDHUP)))
+		drain_closing(p);
 	if (p->state == PEER_HELLO || p->state == PEER_UP || p->state == PEER_CLOSING)
 		peer_flush(p);
 	if (p->state == PEER_CLOSING && (events & (EPOLLHUP | EPOLLERR)))
