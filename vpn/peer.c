@@ -29,6 +29,7 @@
 #define NOTSENT_LOWAT (128 * 1024) /* unsent bytes the kernel keeps for us */
 #define RX_SLACK      (64 * 1024)
 #define LZO_MIN_FRAME 128 /* smaller frames are not worth compressing */
+#define TX_CTRL_ROOM  512 /* send queue room frames leave for PING, PONG and GOODBYE */
 
 static void peer_on_event(struct watch *w, uint32_t events);
 
@@ -157,17 +158,30 @@ void peer_reap(struct vpn *vpn)
 	}
 }
 
-/* Append one message (header + payload) to the send queue. false: no room. */
+/* Append one message (header + payload) to the send queue. false: no room.
+ * Strategy: frames always leave TX_CTRL_ROOM bytes free, so our keepalive, the answer to the
+ * peer's and a goodbye still fit when frames have filled the queue. Our PING and GOODBYE (at
+ * most one a second, and one) move the queued bytes to make that room contiguous if need be;
+ * a PONG does not (the peer decides how often it pings: it must not make us copy the queue)
+ * and so relies on the frames that come along and on our PINGs to restore the room. */
 static bool queue_msg(struct peer *p, uint8_t type, const uint8_t *payload, size_t len)
 {
-	uint8_t *dst = bq_reserve(&p->tx, PROTO_HDR_LEN + len);
+	size_t n = PROTO_HDR_LEN + len;
+	uint8_t *dst;
+
+	if (type == PROTO_FRAME || type == PROTO_FRAME_LZO)
+		dst = bq_reserve_keep(&p->tx, n, TX_CTRL_ROOM);
+	else if (type == PROTO_PONG)
+		dst = bq_reserve(&p->tx, n);
+	else
+		dst = bq_reserve_now(&p->tx, n);
 
 	if (!dst)
 		return false;
 	proto_put_header(dst, type, len);
 	if (len)
 		memcpy(dst + PROTO_HDR_LEN, payload, len);
-	bq_commit(&p->tx, PROTO_HDR_LEN + len);
+	bq_commit(&p->tx, n);
 	return true;
 }
 
