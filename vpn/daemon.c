@@ -297,15 +297,26 @@ static void housekeeping(struct vpn *vpn, int status_fd)
 	}
 }
 
+static bool peers_have_pending_input(const struct vpn *vpn)
+{
+	for (const struct peer *p = vpn->peers; p; p = p->next)
+		if (peer_has_pending_input(p))
+			return true;
+	return false;
+}
+
 /* Strategy: one epoll loop; every handler only queues, and the send queues are flushed once
- * per turn, after all events, so frames that arrived together leave in few TLS writes. */
+ * per turn, after all events, so frames that arrived together leave in few TLS writes. Input
+ * a peer's bounded read left inside OpenSSL is read in the same turn, after the events, and
+ * the loop does not sleep while some is left. */
 static void run_loop(struct vpn *vpn, int status_fd)
 {
 	struct epoll_event events[64];
 	uint64_t last_tick = 0;
 
 	while (vpn->run == RUN) {
-		int n = epoll_wait(vpn->epfd, events, 64, loop_timeout_ms(vpn));
+		int n = epoll_wait(vpn->epfd, events, 64,
+		                   peers_have_pending_input(vpn) ? 0 : loop_timeout_ms(vpn));
 
 		if (n < 0 && errno != EINTR) {
 			log_error(errno, "epoll_wait");
@@ -317,6 +328,8 @@ static void run_loop(struct vpn *vpn, int status_fd)
 			struct watch *w = events[i].data.ptr;
 			w->on_event(w, events[i].events);
 		}
+		for (struct peer *p = vpn->peers; p; p = p->next)
+			peer_read_pending(p);
 		for (struct peer *p = vpn->peers; p; p = p->next)
 			if (peer_wants_flush(p))
 				peer_flush(p);

@@ -486,7 +486,10 @@ static void do_handshake(struct peer *p)
 
 static void do_read(struct peer *p)
 {
-	/* Strategy: bounded number of reads per event so one busy peer cannot starve others. */
+	/* Strategy: bounded number of reads per event so one busy peer cannot starve others.
+	 * When the bound stops the reads, OpenSSL may hold the rest of a record (or more) that
+	 * the socket will not announce again: rx_pending makes the loop come back at once. */
+	p->rx_pending = false;
 	for (int round = 0; round < 64 && (p->state == PEER_HELLO || p->state == PEER_UP);
 	     round++) {
 		size_t room;
@@ -515,6 +518,20 @@ static void do_read(struct peer *p)
 		p->last_rx = p->vpn->now;
 		parse_rx(p);
 	}
+	p->rx_pending = (p->state == PEER_HELLO || p->state == PEER_UP) && SSL_has_pending(p->ssl);
+}
+
+bool peer_has_pending_input(const struct peer *p)
+{
+	return p->rx_pending && (p->state == PEER_HELLO || p->state == PEER_UP);
+}
+
+void peer_read_pending(struct peer *p)
+{
+	if (!peer_has_pending_input(p))
+		return;
+	do_read(p);
+	update_events(p);
 }
 
 /* A closing peer's input is read and dropped: left unread it would wake the level-triggered
