@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 
 #include "comp.h"
+#include "escape.h"
 #include "log.h"
 #include "preauth.h"
 #include "roles.h"
@@ -30,6 +31,7 @@
 #define RX_SLACK      (64 * 1024)
 #define PREAUTH_QUEUE 4096 /* each queue until HELLO: the HELLOs are far smaller */
 #define LZO_MIN_FRAME 128  /* smaller frames are not worth compressing */
+#define TX_CTRL_ROOM  512  /* send queue room frames leave for PING, PONG and GOODBYE */
 
 static void peer_on_event(struct watch *w, uint32_t events);
 
@@ -210,17 +212,30 @@ void peer_reap(struct vpn *vpn)
 	}
 }
 
-/* Append one message (header + payload) to the send queue. false: no room. */
+/* Append one message (header + payload) to the send queue. false: no room.
+ * Strategy: frames always leave TX_CTRL_ROOM bytes free, so our keepalive, the answer to the
+ * peer's and a goodbye still fit when frames have filled the queue. Our PING and GOODBYE (at
+ * most one a second, and one) move the queued bytes to make that room contiguous if need be;
+ * a PONG does not (the peer decides how often it pings: it must not make us copy the queue)
+ * and so relies on the frames that come along and on our PINGs to restore the room. */
 static bool queue_msg(struct peer *p, uint8_t type, const uint8_t *payload, size_t len)
 {
-	uint8_t *dst = bq_reserve(&p->tx, PROTO_HDR_LEN + len);
+	size_t n = PROTO_HDR_LEN + len;
+	uint8_t *dst;
+
+	if (type == PROTO_FRAME || type == PROTO_FRAME_LZO)
+		dst = bq_reserve_keep(&p->tx, n, TX_CTRL_ROOM);
+	else if (type == PROTO_PONG)
+		dst = bq_reserve(&p->tx, n);
+	else
+		dst = bq_reserve_now(&p->tx, n);
 
 	if (!dst)
 		return false;
 	proto_put_header(dst, type, len);
 	if (len)
 		memcpy(dst + PROTO_HDR_LEN, payload, len);
-	bq_commit(&p->tx, PROTO_HDR_LEN + len);
+	bq_commit(&p->tx, n);
 	return true;
 }
 
@@ -523,7 +538,7 @@ static int handle_frame(struct peer *p, const struct proto_msg *msg)
 
 static int handle_msg(struct peer *p, const struct proto_msg *msg)
 {
-	char reason[256];
+	char reason[256], text[201];
 
 	if (p->state == PEER_HELLO) {
 		if (msg->type != PROTO_HELLO) {
@@ -542,8 +557,9 @@ static int handle_msg(struct peer *p, const struct proto_msg *msg)
 	case PROTO_PONG:
 		return 0;
 	case PROTO_GOODBYE:
-		snprintf(reason, sizeof(reason), "peer said goodbye (%.*s)",
-		         (int)(msg->len < 200 ? msg->len : 200), (const char *)msg->payload);
+		/* The reason is the peer's text: printable, cut to 200 bytes. */
+		esc_printable(text, sizeof(text), msg->payload, msg->len, 0);
+		snprintf(reason, sizeof(reason), "peer said goodbye (%s)", text);
 		peer_close(p, reason);
 		return -ECONNRESET;
 	default:
@@ -605,6 +621,8 @@ static void tls_failed(struct peer *p, const char *what, int ssl_err)
 
 static void do_handshake(struct peer *p)
 {
+	char cn[sizeof(p->cn)];
+	size_t cn_len;
 	int ret, err;
 
 	ERR_clear_error();
@@ -619,7 +637,9 @@ static void do_handshake(struct peer *p)
 		return;
 	}
 	p->want_write = false;
-	tls_peer_common_name(p->ssl, p->cn, sizeof(p->cn));
+	/* The CN is the peer's text: log lines and the status file get a printable copy. */
+	cn_len = tls_peer_common_name(p->ssl, cn, sizeof(cn));
+	esc_printable(p->cn, sizeof(p->cn), cn, cn_len, 0);
 	snprintf(p->label, sizeof(p->label), "%s/%s", p->cn, p->addr_str);
 	log_info("%s: TLS handshake done, certificate verified", p->label);
 	rekey_mark_set(&p->rekey, p->vpn->now, 0, 0);
@@ -629,7 +649,10 @@ static void do_handshake(struct peer *p)
 
 static void do_read(struct peer *p)
 {
-	/* Strategy: bounded number of reads per event so one busy peer cannot starve others. */
+	/* Strategy: bounded number of reads per event so one busy peer cannot starve others.
+	 * When the bound stops the reads, OpenSSL may hold the rest of a record (or more) that
+	 * the socket will not announce again: rx_pending makes the loop come back at once. */
+	p->rx_pending = false;
 	for (int round = 0; round < 64 && (p->state == PEER_HELLO || p->state == PEER_UP);
 	     round++) {
 		size_t room;
@@ -657,6 +680,46 @@ static void do_read(struct peer *p)
 		p->stats.link_read += (uint64_t)n;
 		p->last_rx = p->vpn->now;
 		parse_rx(p);
+	}
+	p->rx_pending = (p->state == PEER_HELLO || p->state == PEER_UP) && SSL_has_pending(p->ssl);
+}
+
+bool peer_has_pending_input(const struct peer *p)
+{
+	return p->rx_pending && (p->state == PEER_HELLO || p->state == PEER_UP);
+}
+
+void peer_read_pending(struct peer *p)
+{
+	if (!peer_has_pending_input(p))
+		return;
+	do_read(p);
+	update_events(p);
+}
+
+/* A closing peer's input is read and dropped: left unread it would wake the level-triggered
+ * loop again and again until the goodbye deadline. Bounded like do_read(); the peer closing
+ * its side (or any read error) ends the connection at once. */
+static void drain_closing(struct peer *p)
+{
+	uint8_t scratch[TLS_WRITE_CHUNK];
+
+	for (int round = 0; round < 64 && p->state == PEER_CLOSING; round++) {
+		int n, err;
+
+		ERR_clear_error();
+		n = SSL_read(p->ssl, scratch, sizeof(scratch));
+		if (n > 0)
+			continue;
+		err = SSL_get_error(p->ssl, n);
+		if (err == SSL_ERROR_WANT_READ)
+			return;
+		if (err == SSL_ERROR_WANT_WRITE) {
+			p->want_write = true;
+			return;
+		}
+		tls_failed(p, "read while saying goodbye", err);
+		return;
 	}
 }
 
@@ -789,6 +852,8 @@ static void peer_on_event(struct watch *w, uint32_t events)
 	}
 	if (p->state == PEER_HELLO || p->state == PEER_UP)
 		do_read(p);
+	else if (p->state == PEER_CLOSING && (events & (EPOLLIN | EPOLLRDHUP)))
+		drain_closing(p);
 	if (p->state == PEER_HELLO || p->state == PEER_UP || p->state == PEER_CLOSING)
 		peer_flush(p);
 	if (p->state == PEER_CLOSING && (events & (EPOLLHUP | EPOLLERR)))

@@ -626,14 +626,17 @@ void tls_session_free(SSL *ssl)
 	SSL_free(ssl);
 }
 
-void tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
+size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
 {
 	X509 *cert = SSL_get0_peer_certificate(ssl);
+	int n = -1;
 
-	snprintf(buf, len, "UNDEF");
 	if (cert)
-		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
-		                          (int)len);
+		n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
+		                              (int)len);
+	if (n < 0)
+		n = snprintf(buf, len, "UNDEF");
+	return (size_t)n < len ? (size_t)n : len - 1;
 }
 
 /* The CRL in STORE's objects that is signed by a CA certificate of the store. */
