@@ -21,10 +21,10 @@ lab_step "two sites with br0, a LAN host on each" lab_two_sites 1
 ns_exec b sysctl -qw net.ipv4.tcp_rmem="4096 16384 16384"
 LAB_REMOTE=$(lab_wan_ip a)
 ok "srv from server.conf" lab_conf server.conf srv "comp-lzo no" "verb 3"
-ok "cli from client.conf" lab_conf client.conf cli "comp-lzo no" "verb 3"
+ok "cli from client.conf" lab_conf client.conf cli "comp-lzo no" "connect-retry 1 1" "verb 3"
 lab_start a srv
 lab_start b cli
-ok "link up" lab_wait_up srv
+ok "link up" lab_wait_up srv 1 30
 ok "LAN hosts reach each other" lab_wait_ping ha0 "$(lab_host_ip b 0)" 5
 lab_ping hb0 "$(lab_host_ip a 0)"
 
