@@ -256,6 +256,21 @@ static void do_handshake(struct peer *p)
 	peer_send_hello(p);
 }
 
+/* SSL_read() returned N <= 0: nothing more to read now (TLS may want the socket writable
+ * first), or the connection failed and is closed with WHAT. */
+static void read_stopped(struct peer *p, int n, const char *what)
+{
+	int err = SSL_get_error(p->ssl, n);
+
+	if (err == SSL_ERROR_WANT_READ)
+		return;
+	if (err == SSL_ERROR_WANT_WRITE) {
+		p->want_write = true;
+		return;
+	}
+	tls_failed(p, what, err);
+}
+
 static void do_read(struct peer *p)
 {
 	/* Strategy: bounded number of reads per event so one busy peer cannot starve others.
@@ -266,7 +281,7 @@ static void do_read(struct peer *p)
 	     round++) {
 		size_t room;
 		uint8_t *dst = bq_tail_room(&p->rx, &room);
-		int n, err;
+		int n;
 
 		if (!room) {
 			peer_close(p, "receive buffer full without a complete message");
@@ -275,14 +290,7 @@ static void do_read(struct peer *p)
 		ERR_clear_error();
 		n = SSL_read(p->ssl, dst, room > INT32_MAX ? INT32_MAX : (int)room);
 		if (n <= 0) {
-			err = SSL_get_error(p->ssl, n);
-			if (err == SSL_ERROR_WANT_READ)
-				return;
-			if (err == SSL_ERROR_WANT_WRITE) {
-				p->want_write = true;
-				return;
-			}
-			tls_failed(p, "read", err);
+			read_stopped(p, n, "read");
 			return;
 		}
 		bq_commit(&p->rx, (size_t)n);
@@ -314,21 +322,14 @@ static void drain_closing(struct peer *p)
 	uint8_t scratch[TLS_WRITE_CHUNK];
 
 	for (int round = 0; round < 64 && p->state == PEER_CLOSING; round++) {
-		int n, err;
+		int n;
 
 		ERR_clear_error();
 		n = SSL_read(p->ssl, scratch, sizeof(scratch));
-		if (n > 0)
-			continue;
-		err = SSL_get_error(p->ssl, n);
-		if (err == SSL_ERROR_WANT_READ)
-			return;
-		if (err == SSL_ERROR_WANT_WRITE) {
-			p->want_write = true;
+		if (n <= 0) {
+			read_stopped(p, n, "read while saying goodbye");
 			return;
 		}
-		tls_failed(p, "read while saying goodbye", err);
-		return;
 	}
 }
 

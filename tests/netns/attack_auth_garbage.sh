@@ -39,7 +39,7 @@ bg ha0 iperf3-srv iperf3 -s
 ok "iperf3 server in ha0" wait_for 5 ns_exec ha0 ss -Hltn 'sport = :5201'
 
 spid=$(cat "$WORK/srv.pid")
-fds() { ls "/proc/$spid/fd" | wc -l; }
+fds() { lab_fds "$spid"; }
 fd0=$(fds)
 ha0=$(lab_host_ip a 0)
 b_ups() { grep -Ec 'vpnc\.example\.com/[^ ]*: link up' "$WORK/srv.log"; }
