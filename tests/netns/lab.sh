@@ -90,7 +90,8 @@ lab_site() {
 	_lab_site_n[$s]=$n
 	ip -n "$(ns wan)" link add "wan$s" type veth peer name wan0 netns "$(ns "$s")" || return 1
 	ip -n "$(ns wan)" link set "wan$s" master wan up &&
-		ip -n "$(ns "$s")" link set wan0 up && addr_add "$s" wan0 "10.99.0.$n/24"
+		ip -n "$(ns "$s")" link set wan0 up && addr_add "$s" wan0 "10.99.0.$n/24" &&
+		link_ready wan "wan$s" && link_ready "$s" wan0
 }
 
 # lab_wan_ip SITE: the site's WAN address.
