@@ -59,7 +59,7 @@ start_faked() {
 }
 start_faked a srv
 start_faked b cli
-ok "link up" lab_wait_up cli 1 30
+ok "link up" lab_wait_up cli 1 40
 ok "hb0 pings ha0" lab_wait_ping hb0 "$ha0" 5
 
 # status_skew: the server status file's Updated time minus the real time, in seconds.

@@ -34,7 +34,7 @@ ok "srv: server.conf with crl-verify on its own copy" lab_conf server.conf srv "
 ok "cli-b: client.conf (vpnc)" lab_conf client.conf cli-b
 lab_start a srv
 lab_start b cli-b
-ok "link up" lab_wait_up cli-b 1 30
+ok "link up" lab_wait_up cli-b 1 40
 ok "hb0 pings ha0" lab_wait_ping hb0 "$ha0" 5
 
 spid=$(cat "$WORK/srv.pid")

@@ -27,7 +27,7 @@ ok "srv: status and log-append on the tmpfs" lab_conf server.conf srv \
 ok "cli: status on the tmpfs" lab_conf client.conf cli "status $full/cli.status 1"
 lab_start a srv
 lab_start b cli
-ok "link up" lab_wait_up cli 1 30
+ok "link up" lab_wait_up cli 1 40
 ok "hb0 pings ha0" lab_wait_ping hb0 "$ha0" 5
 ok "both status files written" wait_for 5 test -s "$full/srv.status" -a -s "$full/cli.status"
 

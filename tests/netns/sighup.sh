@@ -24,7 +24,7 @@ ok "srv from server.conf" lab_conf server.conf srv
 ok "cli from client.conf" lab_conf client.conf cli
 lab_start a srv
 lab_start b cli
-ok "link up" lab_wait_up cli 1 30
+ok "link up" lab_wait_up cli 1 40
 ok "hb0 pings ha0" lab_wait_ping hb0 "$ha0" 5
 
 spid=$(cat "$WORK/srv.pid")
