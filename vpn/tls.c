@@ -139,10 +139,11 @@ static int load_crl(X509_STORE *store, const char *path, bool *expired)
 	BIO *bio = BIO_new_file(path, "r");
 	X509_CRL *crl;
 	unsigned long e;
-	int n = 0, err = errno;
+	int n = 0;
 
 	*expired = false;
 	if (!bio) {
+		int err = errno; /* from the fopen() under BIO_new_file() */
 		ERR_clear_error();
 		return -(err ? err : EIO);
 	}
