@@ -7,8 +7,9 @@
 # client's RSS grew by less than 2 MiB (plain build), and the link carries a 20 Hz ping with no
 # loss. A reload closes the connection and makes a new one, so frames in between are lost:
 # the pings lost per reload (50 ms each) say how long forwarding stops, reported as a
-# diagnostic and bounded: on average under 100 ms per client reload (about 7 ms measured on
-# the 2-core lab machine) and under 1 s per server reload. About 45 s.
+# diagnostic and bounded: on average under 200 ms per client reload (7-10 ms measured on the
+# idle 2-core lab machine, 25-50 ms when it is loaded or under ASan) and under 1 s per server
+# reload. About 45 s.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 need_root
@@ -76,8 +77,8 @@ ok "every client reload succeeded" \
 fails "no reload failed" lab_logged cli 'reload failed'
 cl=$(lost ping-cli)
 diag "client reloads: $RELOADS in $(_lab_secs $((t1 - t0))) s; $cl of $(sent ping-cli) pings at 20 Hz lost: $(awk -v l="$cl" -v n="$RELOADS" 'BEGIN { printf "%.0f", l * 50 / n }') ms of forwarding lost per reload"
-ok "forwarding stops for under 100 ms per client reload on average ($cl pings lost in $RELOADS reloads)" \
-	test "$cl" -lt $((RELOADS * 2))
+ok "forwarding stops for under 200 ms per client reload on average ($cl pings lost in $RELOADS reloads)" \
+	test "$cl" -lt $((RELOADS * 4))
 
 ping20 ping-srv
 sleep 0.5
