@@ -11,6 +11,8 @@ packages=(
 	iproute2 iputils-ping procps psmisc util-linux kmod
 	openssl openvpn easy-rsa ifupdown bridge-utils
 	socat netcat-openbsd iperf3 python3 systemd
+	# bench/soak.sh: the plot, and its --vm guest (QEMU; busybox for the initramfs)
+	python3-matplotlib qemu-system-x86 busybox-static
 )
 
 missing=()
