@@ -385,6 +385,18 @@ def report(args):
     return 0 if passed else 1
 
 
+def rolling(y, w):
+    """The mean of each point and the w-1 before it (None values skipped)."""
+    out, win = [], []
+    for v in y:
+        win.append(v)
+        if len(win) > w:
+            win.pop(0)
+        vals = [x for x in win if x is not None]
+        out.append(sum(vals) / len(vals) if vals else None)
+    return out
+
+
 def fdlabel(rows, n):
     fds = sorted({int(o[f"{n}_fds"]) for o in rows if o.get(f"{n}_fds") is not None})
     if not fds:
@@ -407,11 +419,15 @@ def plot(rows, daemons, extra, path, title, slope_from, replies, lost_seqs, ping
     fig, ax = plt.subplots(4, 1, figsize=(12, 10), sharex=True,
                            gridspec_kw={"height_ratios": [3, 3, 2, 2]})
     fig.suptitle(title, fontsize=13)
-    ax[0].plot(t, [o["a_to_b_mbit"] for o in rows], lw=0.7, label="A -> B")
-    ax[0].plot(t, [o["b_to_a_mbit"] for o in rows], lw=0.7, label="B -> A")
+    for k, lab, col in (("a_to_b_mbit", "A -> B", "tab:blue"), ("b_to_a_mbit", "B -> A", "tab:orange")):
+        y = [o[k] for o in rows]
+        ax[0].plot(t, y, lw=0.5 if len(rows) >= 300 else 0.8, alpha=0.45 if len(rows) >= 300 else 1,
+                   color=col, label=f"{lab} per s")
+        if len(rows) >= 300:
+            ax[0].plot(t, rolling(y, 30), lw=1.5, color=col, label=f"{lab} 30 s mean")
     ax[0].set_ylabel("LAN throughput\nMbit/s (per s)")
     ax[0].set_ylim(bottom=0)
-    ax[0].legend(loc="lower right", fontsize=8)
+    ax[0].legend(loc="lower right", fontsize=8, ncol=2)
     ax[0].grid(alpha=0.3)
     rt = [(tr / sc, r) for (tr, _, r) in replies]
     ax[1].scatter([x for x, _ in rt], [y for _, y in rt], s=1.5, alpha=0.4, color="gray", label="each ping")
@@ -424,10 +440,19 @@ def plot(rows, daemons, extra, path, title, slope_from, replies, lost_seqs, ping
     ax[1].set_ylabel("ping RTT ms\n(5 Hz, log scale)")
     ax[1].legend(loc="upper right", fontsize=8)
     ax[1].grid(alpha=0.3, which="both")
-    for n in daemons + extra:
+    for n in daemons:
         ax[2].plot(t, [o[f"{n}_rss_kb"] / 1024 if o[f"{n}_rss_kb"] is not None else None for o in rows],
                    lw=1, label=f"{n} RSS" + fdlabel(rows, n))
-    rss_mb = [o[f"{n}_rss_kb"] / 1024 for n in daemons + extra for o in rows if o[f"{n}_rss_kb"] is not None]
+    if extra:  # QEMU's RSS is a hundred times the daemons': its own axis, on the right
+        ax2 = ax[2].twinx()
+        for n in extra:
+            ax2.plot(t, [o[f"{n}_rss_kb"] / 1024 if o[f"{n}_rss_kb"] is not None else None for o in rows],
+                     lw=0.8, ls="--", color="gray", label=f"{n} RSS (right axis)")
+        ax2.set_ylabel("guest RSS MB")
+        top = max([o[f"{n}_rss_kb"] for n in extra for o in rows if o[f"{n}_rss_kb"] is not None] or [1024])
+        ax2.set_ylim(0, top / 1024 * 1.25)
+        ax2.legend(loc="lower left", fontsize=8)
+    rss_mb = [o[f"{n}_rss_kb"] / 1024 for n in daemons for o in rows if o[f"{n}_rss_kb"] is not None]
     if rss_mb:  # at least 2 MB of range, so a page or two does not look like a leak
         mid = (min(rss_mb) + max(rss_mb)) / 2
         half = max(1.0, (max(rss_mb) - min(rss_mb)) / 2 * 1.1)
@@ -435,7 +460,7 @@ def plot(rows, daemons, extra, path, title, slope_from, replies, lost_seqs, ping
     ax[2].axvline(slope_from / sc, color="gray", ls=":", lw=1)
     ax[2].text(slope_from / sc, 0.95, " slope measured from here", transform=ax[2].get_xaxis_transform(),
                fontsize=7, va="top", color="gray")
-    ax[2].set_ylabel("RSS MB")
+    ax[2].set_ylabel("daemon RSS MB")
     ax[2].legend(loc="lower right", fontsize=8)
     ax[2].grid(alpha=0.3)
     for n in daemons + extra:
