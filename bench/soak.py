@@ -28,6 +28,7 @@ import time
 
 STALL_MBIT = 0.1  # below this a direction carries no iperf3 data (the probe alone is ~0.004)
 STALL_MAX_S = 2
+START_S = 5  # iperf3 connecting: a TCG guest takes about 3 s to accept all of its streams
 LOSS_MAX_PCT = 0.1
 SLOPE_MAX_MB_H = 1.0
 SHORT_GROWTH_KB = 64
@@ -253,8 +254,8 @@ def report(args):
     checks = []  # (ok, text)
 
     # Throughput: the longest run of seconds in which a direction carried (next to) nothing,
-    # leaving out iperf3's first 2 s (connecting) and the last second (stopping).
-    body = [o for o in out_rows if 2 < o["t_s"] <= T - 1]
+    # leaving out iperf3's first START_S seconds (connecting) and the last second (stopping).
+    body = [o for o in out_rows if START_S < o["t_s"] <= T - 1]
     run = worst = 0
     worst_at = None
     for o in body:
@@ -431,14 +432,23 @@ def plot(rows, daemons, extra, path, title, slope_from, replies, lost_seqs, ping
     ax[0].grid(alpha=0.3)
     rt = [(tr / sc, r) for (tr, _, r) in replies]
     ax[1].scatter([x for x, _ in rt], [y for _, y in rt], s=1.5, alpha=0.4, color="gray", label="each ping")
-    ax[1].plot(t, [o["rtt_ms_p50"] for o in rows], lw=0.8, color="tab:blue", label="median per s")
+    if len(rows) >= 300:  # a line per second is a blur over half an hour: p50 and p99 per 30 s
+        bins = {}
+        for tr, _, r in replies:
+            bins.setdefault(int(tr // 30), []).append(r)
+        ks = sorted(bins)
+        for q, col in ((50, "tab:blue"), (99, "tab:red")):
+            ax[1].step([(k * 30 + 15) / sc for k in ks], [pct(bins[k], q) for k in ks], where="mid",
+                       lw=1.2, color=col, label=f"p{q} per 30 s")
+    else:
+        ax[1].plot(t, [o["rtt_ms_p50"] for o in rows], lw=0.8, color="tab:blue", label="median per s")
     lx = [(ping_start + (s - 1) * 0.2) / sc for s in sorted(lost_seqs)]
     if lx:
         ax[1].scatter(lx, [0.05] * len(lx), marker="x", color="red", s=25, label=f"lost ({len(lx)})",
                       transform=ax[1].get_xaxis_transform())
     ax[1].set_yscale("log")
     ax[1].set_ylabel("ping RTT ms\n(5 Hz, log scale)")
-    ax[1].legend(loc="upper right", fontsize=8)
+    ax[1].legend(loc="upper right", fontsize=8, ncol=2)
     ax[1].grid(alpha=0.3, which="both")
     for n in daemons:
         ax[2].plot(t, [o[f"{n}_rss_kb"] / 1024 if o[f"{n}_rss_kb"] is not None else None for o in rows],
@@ -464,7 +474,11 @@ def plot(rows, daemons, extra, path, title, slope_from, replies, lost_seqs, ping
     ax[2].legend(loc="lower right", fontsize=8)
     ax[2].grid(alpha=0.3)
     for n in daemons + extra:
-        ax[3].plot(t, [o.get(f"{n}_cpu_pct") for o in rows], lw=0.6, label=f"{n} CPU %")
+        y = [o.get(f"{n}_cpu_pct") for o in rows]
+        if len(rows) >= 300:
+            ax[3].plot(t, rolling(y, 30), lw=1, label=f"{n} CPU % (30 s mean)")
+        else:
+            ax[3].plot(t, y, lw=0.6, label=f"{n} CPU %")
     ax[3].plot(t, [float(o["busy_pct"]) if o["busy_pct"] else None for o in rows], lw=0.6, color="black",
                alpha=0.5, label="whole machine busy %")
     ax[3].set_ylabel("CPU %")
