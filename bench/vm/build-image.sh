@@ -6,7 +6,7 @@
 #
 #   bash bench/vm/build-image.sh OUTDIR
 #
-# Writes OUTDIR/vmlinuz and OUTDIR/initramfs.cpio.gz (about 3 MB + 8 MB) and does nothing when
+# Writes OUTDIR/vmlinuz and OUTDIR/initramfs.cpio.gz (about 8 MB + 5 MB) and does nothing when
 # both exist and are newer than this script and init.sh. Needs busybox-static and iperf3
 # installed (tests/deps.sh); the kernel package (linux-image-amd64's current dependency) is
 # fetched with `apt-get download` and only unpacked, never installed on the host.
