@@ -256,6 +256,8 @@ title="l2vpn soak, ${minutes} min, $([ "$vm" = 1 ] && echo "host B a QEMU/TCG gu
 rargs=("iperf_failed=$(cat "$W/iperf3.failed")" "title=$title" "dmesg=$W/dmesg.new"
 	"logs=$W/soak-server.log,$W/soak-client.log")
 [ "$vm" = 0 ] || rargs+=("console=$W/vm-console.log")
+# ASan's quarantine holds freed memory (up to 256 MB), so RSS grows by design there.
+! grep -q __asan_init "$L2VPN_BIN" || rargs+=("asan=1")
 note="${note:+$note; }$(date -u '+%F %H:%M UTC'), $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg); l2vpn $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')"
 rargs+=("note=$note" ${limits[@]+"${limits[@]}"})
 rc=0

@@ -11,7 +11,8 @@
 # measured here with a debug build on a machine loaded far beyond its 2 CPUs); and CI runs other
 # tests beside this one. So here: loss under 5 %, no stall over 5 s. A link that stops carrying
 # traffic still fails both by far.
-# SOAK_VM=1 makes host B a QEMU guest (bench/soak.sh --vm).
+# With an AddressSanitizer build RSS is shown, not judged (the quarantine keeps freed memory);
+# LeakSanitizer checks the daemons at exit. SOAK_VM=1 makes host B a QEMU guest (--vm).
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd iperf3 /usr/bin/python3
@@ -21,7 +22,7 @@ vmopt=()
 out=$WORK/soak
 export L2VPN_BIN L2VPN_CA_BIN
 
-ok "bench/soak.sh --minutes $minutes ${vmopt[*]} passes" \
+ok "bench/soak.sh --minutes $minutes${vmopt[*]:+ ${vmopt[*]}} passes" \
 	bash "$L2VPN_SOURCE_ROOT/bench/soak.sh" --minutes "$minutes" ${vmopt[@]+"${vmopt[@]}"} \
 	--max-loss 5 --max-stall 5 --out "$out"
 [ -f "$out.md" ] && sed 's/^/# /' "$out.md" | grep -E '^# (\||- )' | head -30
