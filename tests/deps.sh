@@ -13,7 +13,13 @@ packages=(
 	socat netcat-openbsd iperf3 python3 systemd
 	# clock_jump.sh: a wall clock that jumps, for the daemons only
 	libfaketime
+	# bench/soak.sh (and tests/netns/soak_short.sh): the plot
+	python3-matplotlib
 )
+# `tests/deps.sh vm`: also what bench/soak.sh --vm needs (QEMU, busybox for the initramfs).
+if [ "${1:-}" = vm ]; then
+	packages+=(qemu-system-x86 busybox-static)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
