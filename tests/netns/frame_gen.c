@@ -17,6 +17,7 @@
  *   --ethertype HEX  EtherType (0x88b5 by default: IEEE local experimental, no host parses it)
  *   --seed N         seed of the random source MACs
  *
+ * SIGTERM or SIGINT ends the run early (the summary line is still printed).
  * Prints one line at the end: "frame-gen: sent N of M frames in S s (P pps), E send errors".
  * Exit 0 when every frame was handed to the kernel, 1 when some send failed, 2 on bad usage.
  */
@@ -25,6 +26,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +42,14 @@
 #define MIN_SIZE    60
 #define MAX_SIZE    9000
 #define BATCH       64
+
+static volatile sig_atomic_t stopped;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopped = 1;
+}
 
 struct opts {
 	const char *dev;
@@ -244,7 +254,7 @@ static int run(int fd, const struct opts *o, unsigned long *sent, unsigned long 
 		uint64_t t = now_ns();
 		int done;
 
-		if (t >= deadline)
+		if (t >= deadline || stopped)
 			break;
 		if (n > batch)
 			n = batch;
@@ -297,6 +307,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (!o.have_src)
 		memcpy(o.src, own, 6);
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
 	start = now_ns();
 	ret = run(fd, &o, &sent, &errors);
 	secs = (double)(now_ns() - start) / 1e9;
