@@ -42,11 +42,22 @@ ok "hc0 reaches ha0 and hb0" eval 'lab_wait_ping hc0 "$(lab_host_ip a 0)" 5 &&
 spid=$(cat "$WORK/srv.pid")
 asan=false
 grep -q __asan_init "$L2VPN_BIN" && asan=true
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
+# The server's resident memory between status writes: the least of 8 samples over 1.6 s (a
+# status write holds the text of every route while it is written out).
+rss_kb() {
+	for _ in 1 2 3 4 5 6 7 8; do
+		awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"
+		sleep 0.2
+	done | sort -n | head -n 1
+}
 # MACs the server's status file lists on CN's port.
 macs_of() { awk -F, -v cn="$1" '$1 == "ROUTING_TABLE" && $3 == cn { n++ } END { print n + 0 }' \
 	"$WORK/srv.status"; }
 ha0_mac=$(ip -n "$(ns ha0)" -o link show eth0 | awk '{ for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }')
+# Warm-up: the same traffic from one MAC, so the link's queues have their working size when
+# the baseline is taken and the RSS check sees what the flood's MACs cost.
+ns_exec hb0 "$GEN" --dev eth0 --count $((RATE * 2)) --rate "$RATE" --dst "$ha0_mac" \
+	--seconds 20 >"$WORK/warmup.log" 2>&1
 sleep 2
 rss0=$(rss_kb)
 before=$(macs_of vpnc.example.com)
@@ -56,6 +67,7 @@ bg hc0 probe ping -n -q -i 0.05 -c "$PINGS" -W 1 "$(lab_host_ip a 0)"
 sleep 1
 ns_exec hb0 "$GEN" --dev eth0 --count "$FLOOD" --rate "$RATE" --random-src --dst "$ha0_mac" \
 	--seconds 20 >"$WORK/gen.log" 2>&1
+flood_end=${EPOCHREALTIME/[.,]/}
 diag "$(cat "$WORK/gen.log")"
 ok "frame-gen sent $FLOOD frames from random MACs" grep -q "sent $FLOOD of" "$WORK/gen.log"
 wait "$(cat "$WORK/probe.pid")"
@@ -69,7 +81,7 @@ ok "the server logged the full table (rate-limited)" wait_for 3 lab_logged srv '
 ok "c's pings during the flood: under 1% lost (${loss:-?}%)" \
 	awk -v l="${loss:-100}" 'BEGIN { exit !(l < 1) }'
 rss1=$(rss_kb)
-diag "server RSS $rss0 -> $rss1 KiB"
+diag "server RSS $rss0 -> $rss1 KiB (peak $(awk '/^VmHWM:/ { print $2 }' "/proc/$spid/status") KiB)"
 if $asan; then
 	skip_one "server RSS grew by less than 5 MiB" "ASan build: its quarantine keeps freed memory resident"
 else
@@ -83,8 +95,11 @@ if [ "${L2VPN_LOAD_AGEING:-0}" = 1 ]; then
 	# b's real hosts keep talking (a ping every 5 s keeps hb0's and br0's entries fresh).
 	bg hb0 keepfresh ping -n -q -i 5 "$(lab_host_ip a 0)"
 	aged() { [ "$(macs_of vpnc.example.com)" -le 2 ]; }
-	ok "flooded entries aged out within 310 s" lab_within 310 aged
-	diag "ageing: $(macs_of vpnc.example.com) MACs left on b's port after $LAB_ELAPSED s"
+	lab_within 320 aged
+	secs=$(_lab_secs $((${EPOCHREALTIME/[.,]/} - flood_end)))
+	ok "flooded entries aged out within 310 s of the flood's end ($secs s)" \
+		awk -v s="$secs" 'BEGIN { exit !(s < 310) }'
+	diag "ageing: $(macs_of vpnc.example.com) MACs left on b's port"
 	stop keepfresh
 else
 	skip_one "flooded entries age out" "300 s ageing: run with L2VPN_LOAD_AGEING=1 (the mactable unit tests cover ageing)"
