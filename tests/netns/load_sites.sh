@@ -2,7 +2,7 @@
 # Many sites at once: one server (client-to-client, max-clients above N) and N client sites,
 # each its own namespace with a WAN address, a bridge br0 and the daemon's tap0 in it, all
 # started at the same moment. All N links come up within 30 s; then every site's LAN reaches the
-# server's LAN host and 3 random other sites (one ping each, up to 3 tries); and the server's
+# server's LAN host and 3 random other sites (one ping each, up to 5 tries); and the server's
 # MAC table (its status file's routing table) holds exactly one entry per site: that site's
 # br0 MAC, under that site's certificate name.
 #
@@ -119,9 +119,12 @@ for ((i = 1; i <= N; i++)); do
 		echo "$i s$i $(site_ip "$j")"
 	done
 done >"$pairs"
+# A try that fails at once (ENOBUFS: the machine-wide ARP table is full, maybe with other
+# tests' entries) waits a second for the kernel to reclaim entries older than 5 s.
 ping_pair() {
-	for _ in 1 2 3; do
+	for _ in 1 2 3 4 5; do
 		ip netns exec "${T}$1" ping -n -q -c 1 -W 2 "$2" >/dev/null 2>&1 && return 0
+		sleep 1
 	done
 	echo "$1 -> $2"
 }
