@@ -135,6 +135,8 @@ for ((b = 1; b <= N; b += 10)); do
 	t0=${EPOCHREALTIME/[.,]/}
 	awk -v lo=$b -v hi=$((b + 9)) '$1 >= lo && $1 <= hi { print $2, $3 }' "$pairs" |
 		xargs -P 16 -L 1 bash -c 'ping_pair "$@"' _ >>"$WORK/unreached"
+	# this batch's sites are done: their ARP entries go, to leave room in the shared table
+	for ((i = b; i <= N && i < b + 10; i++)); do ip -n "$(ns "s$i")" neigh flush dev br0; done
 	left=$((1000000 - (${EPOCHREALTIME/[.,]/} - t0)))
 	[ "$left" -gt 0 ] && sleep "$(_lab_secs "$left")"
 done
