@@ -65,6 +65,22 @@ uint8_t *bq_reserve(struct bytequeue *q, size_t n)
 	return q->data + q->tail;
 }
 
+uint8_t *bq_reserve_keep(struct bytequeue *q, size_t n, size_t keep)
+{
+	if (n > q->cap || keep > q->cap - n)
+		return NULL;
+	return bq_reserve(q, n + keep);
+}
+
+uint8_t *bq_reserve_now(struct bytequeue *q, size_t n)
+{
+	if (bq_space(q) < n)
+		return NULL;
+	if (q->cap - q->tail < n)
+		compact(q);
+	return q->data + q->tail;
+}
+
 uint8_t *bq_tail_room(struct bytequeue *q, size_t *room)
 {
 	if (q->tail == q->cap || (q->head > q->cap / 2))

@@ -40,6 +40,15 @@ static inline size_t bq_space(const struct bytequeue *q)
  * Call bq_commit() with what was written. */
 uint8_t *bq_reserve(struct bytequeue *q, size_t n);
 
+/* Like bq_reserve(N), but only when KEEP more bytes stay free after the N: bulk data leaves
+ * headroom for small messages that must not be refused (see bq_reserve_now()). */
+uint8_t *bq_reserve_keep(struct bytequeue *q, size_t n, size_t keep);
+
+/* N contiguous writable bytes whenever N bytes are free, moving the queued bytes to the front
+ * if need be: one copy of the queue, so for rare messages only. NULL when N bytes are not
+ * free. */
+uint8_t *bq_reserve_now(struct bytequeue *q, size_t n);
+
 /* Whatever contiguous room the tail has (after compaction), at least 1 byte unless full. */
 uint8_t *bq_tail_room(struct bytequeue *q, size_t *room);
 

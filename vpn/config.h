@@ -167,9 +167,13 @@ struct config {
 	/* Internal. base_dir is reserved (the parser keeps the directory of the file being read
 	 * in its own context; relative paths resolve against it, or against `cd`, or against
 	 * the working directory on the command line). include_depth counts the files being read
-	 * (at most 10 nested; 0 again once parsing returns). */
+	 * (at most 10 nested; 0 again once parsing returns). include_files and lines_read count
+	 * the files included and the lines read since config_init(), bounded in total so a
+	 * fan-out of includes cannot make the parse run for ever. */
 	char *base_dir;
 	int include_depth;
+	unsigned include_files;
+	unsigned lines_read;
 
 	/* Parser bookkeeping (internal): where the role was decided ("FILE:LINE directive"),
 	 * where a role-less `proto tcp` was given, whether ping/ping-restart were explicit, and

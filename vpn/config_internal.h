@@ -10,6 +10,8 @@
 #include "config.h"
 
 #define CONFIG_INCLUDE_DEPTH_MAX 10        /* nested `config` includes, as OpenVPN */
+#define CONFIG_INCLUDE_FILES_MAX 100       /* `config` includes in all, nested or not */
+#define CONFIG_LINES_MAX         1000000   /* lines read in all files together */
 #define CONFIG_FILE_SIZE_MAX     (1 << 20) /* a config file larger than this is refused */
 #define CONFIG_ARGS_MAX          16        /* tokens on one line, directive included */
 

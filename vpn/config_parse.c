@@ -216,6 +216,12 @@ static int parse_text(struct config *cfg, const char *name, const char *base_dir
 
 	while (next_line(&r, &line, &line_len)) {
 		c.line = r.line;
+		c.directive = NULL;
+		if (++cfg->lines_read > CONFIG_LINES_MAX)
+			return cfg_fail(&c,
+			                "too many configuration lines (more than %d in all files "
+			                "together)",
+			                CONFIG_LINES_MAX);
 		ret = parse_line(&c, &r, line, line_len);
 		if (ret < 0)
 			return ret;
@@ -353,6 +359,9 @@ int cfg_include_file(struct cfg_ctx *c, const char *abs_path)
 		                "%s: includes nested too deeply (more than %d levels; "
 		                "does a file include itself?)",
 		                abs_path, CONFIG_INCLUDE_DEPTH_MAX);
+	if (++c->cfg->include_files > CONFIG_INCLUDE_FILES_MAX)
+		return cfg_fail(c, "%s: too many config includes (more than %d files in all)",
+		                abs_path, CONFIG_INCLUDE_FILES_MAX);
 	ret = read_whole_file(abs_path, &text, &len);
 	if (ret < 0)
 		return cfg_fail_code(c, ret, "cannot read %s: %s", abs_path, read_error_text(ret));

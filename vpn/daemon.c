@@ -291,15 +291,26 @@ static void housekeeping(struct vpn *vpn, int status_fd)
 	}
 }
 
+static bool peers_have_pending_input(const struct vpn *vpn)
+{
+	for (const struct peer *p = vpn->peers; p; p = p->next)
+		if (peer_has_pending_input(p))
+			return true;
+	return false;
+}
+
 /* Strategy: one epoll loop; every handler only queues, and the send queues are flushed once
- * per turn, after all events, so frames that arrived together leave in few TLS writes. */
+ * per turn, after all events, so frames that arrived together leave in few TLS writes. Input
+ * a peer's bounded read left inside OpenSSL is read in the same turn, after the events, and
+ * the loop does not sleep while some is left. */
 static void run_loop(struct vpn *vpn, int status_fd)
 {
 	struct epoll_event events[64];
 	uint64_t last_tick = 0;
 
 	while (vpn->run == RUN) {
-		int n = epoll_wait(vpn->epfd, events, 64, loop_timeout_ms(vpn));
+		int n = epoll_wait(vpn->epfd, events, 64,
+		                   peers_have_pending_input(vpn) ? 0 : loop_timeout_ms(vpn));
 
 		if (n < 0 && errno != EINTR) {
 			log_error(errno, "epoll_wait");
@@ -311,6 +322,8 @@ static void run_loop(struct vpn *vpn, int status_fd)
 			struct watch *w = events[i].data.ptr;
 			w->on_event(w, events[i].events);
 		}
+		for (struct peer *p = vpn->peers; p; p = p->next)
+			peer_read_pending(p);
 		for (struct peer *p = vpn->peers; p; p = p->next)
 			if (peer_wants_flush(p))
 				peer_flush(p);
@@ -328,7 +341,15 @@ static void run_loop(struct vpn *vpn, int status_fd)
 static void close_peers(struct vpn *vpn, const char *reason)
 {
 	uint64_t deadline = vpn_now() + SHUTDOWN_SECONDS;
+	uint32_t tap_events = vpn->tap_watch.events, sig_events = vpn->sig_watch.events;
 
+	/* Only peers matter now: frames from the tap and signals wait until the main loop runs
+	 * again (left in the level-triggered set unread, they would wake this loop at once, over
+	 * and over, until the deadline). */
+	if (tap_events)
+		vpn_watch(vpn, &vpn->tap_watch, 0);
+	if (sig_events)
+		vpn_watch(vpn, &vpn->sig_watch, 0);
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		peer_goodbye(p, reason);
 	while (vpn->peers && vpn_now() < deadline) {
@@ -342,9 +363,7 @@ static void close_peers(struct vpn *vpn, const char *reason)
 		vpn->now = vpn_now();
 		for (int i = 0; i < n; i++) {
 			struct watch *w = events[i].data.ptr;
-			/* Only peers matter now; frames from the tap are not read any more. */
-			if (w != &vpn->tap_watch && w != &vpn->sig_watch)
-				w->on_event(w, events[i].events);
+			w->on_event(w, events[i].events);
 		}
 		for (struct peer *p = vpn->peers; p; p = p->next)
 			peer_tick(p);
@@ -352,6 +371,10 @@ static void close_peers(struct vpn *vpn, const char *reason)
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		peer_close(p, reason);
 	peer_reap(vpn);
+	if (tap_events)
+		vpn_watch(vpn, &vpn->tap_watch, tap_events);
+	if (sig_events)
+		vpn_watch(vpn, &vpn->sig_watch, sig_events);
 }
 
 static void log_warnings(const struct config *cfg)

@@ -20,6 +20,9 @@ static struct {
 	unsigned mute;
 	const char *last_fmt; /* kind of the previous message, for mute */
 	unsigned repeats, muted;
+	unsigned long long lost; /* lines that could not be written (a full disk) */
+	int lost_errno;
+	bool cut; /* a line was written only in part: the next one starts on a new line */
 } log_state = { .verb = 3, .timestamps = true };
 
 static int syslog_priority(int level)
@@ -105,24 +108,70 @@ bool log_enabled(int level)
 	return level <= log_state.verb || level <= LOG_LVL_FATAL;
 }
 
+/* All of BUF in as few write(2)s as the file takes. false (errno kept in log_state) when the
+ * file refuses the rest: a full disk is not retried here, the line is counted as lost. */
+static bool write_all_or_note(int fd, const char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_state.lost_errno = n < 0 ? errno : EIO;
+			log_state.cut = log_state.cut || done > 0;
+			return false;
+		}
+		done += (size_t)n;
+	}
+	return true;
+}
+
+/* One line to the log file or stderr, in one write(2) (whole lines, never mixed with another
+ * writer's). A line the file refuses (ENOSPC, EIO) is dropped and counted, never retried or
+ * buffered: logging cannot block or spin the daemon. The first line that gets through again
+ * is preceded by a note saying how many were lost. */
+static void emit_fd(int fd, const char *line)
+{
+	char stamp[40] = "", buf[2200];
+	int n;
+
+	if (log_state.timestamps) {
+		time_t now = time(NULL); /* wall clock: only the text of the stamp */
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S ", &tm);
+	}
+	if (log_state.lost) {
+		n = snprintf(buf, sizeof(buf), "%s%s%llu log lines lost: %s\n",
+		             log_state.cut ? "\n" : "", stamp, log_state.lost,
+		             strerror(log_state.lost_errno));
+		if (!write_all_or_note(fd, buf, (size_t)n)) {
+			log_state.lost++;
+			return;
+		}
+		log_state.lost = 0;
+		log_state.cut = false;
+	}
+	n = snprintf(buf, sizeof(buf), "%s%s\n", stamp, line);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf)) {
+		n = sizeof(buf) - 1;
+		buf[n - 1] = '\n';
+	}
+	if (!write_all_or_note(fd, buf, (size_t)n))
+		log_state.lost++;
+}
+
 static void emit(int level, const char *line)
 {
 	if (log_state.syslog) {
 		syslog(syslog_priority(level), "%s", line);
 		return;
 	}
-	FILE *out = log_state.file ? log_state.file : stderr;
-	if (log_state.timestamps) {
-		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(out, "%s %s\n", stamp, line);
-	} else {
-		fprintf(out, "%s\n", line);
-	}
-	fflush(out);
+	emit_fd(log_state.file ? fileno(log_state.file) : STDERR_FILENO, line);
 }
 
 /* true when this message is muted (the mute directive). */

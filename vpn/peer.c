@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "peer.h"
+#include "peer_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,24 +12,19 @@
 
 #include <openssl/err.h>
 
-#include "comp.h"
+#include "escape.h"
 #include "log.h"
 #include "preauth.h"
 #include "roles.h"
 #include "tls.h"
 #include "tunnel.h"
-#include "vnet.h"
 
 #define TLS_WRITE_CHUNK 16384        /* one full TLS record per SSL_write */
-#define TX_QUEUE_BYTES  (512 * 1024) /* hard cap of a peer's send queue */
 #define TX_QUEUE_MIN    (128 * 1024) /* two super-frames, whatever the link's speed */
 #define TX_SOJOURN_MS                                                                              \
 	5                          /* frames may wait this long in our queue, at the rate          \
 	                            * the link drained it in the last second */
 #define NOTSENT_LOWAT (128 * 1024) /* unsent bytes the kernel keeps for us */
-#define RX_SLACK      (64 * 1024)
-#define PREAUTH_QUEUE 4096 /* each queue until HELLO: the HELLOs are far smaller */
-#define LZO_MIN_FRAME 128  /* smaller frames are not worth compressing */
 
 static void peer_on_event(struct watch *w, uint32_t events);
 
@@ -210,387 +205,6 @@ void peer_reap(struct vpn *vpn)
 	}
 }
 
-/* Append one message (header + payload) to the send queue. false: no room. */
-static bool queue_msg(struct peer *p, uint8_t type, const uint8_t *payload, size_t len)
-{
-	uint8_t *dst = bq_reserve(&p->tx, PROTO_HDR_LEN + len);
-
-	if (!dst)
-		return false;
-	proto_put_header(dst, type, len);
-	if (len)
-		memcpy(dst + PROTO_HDR_LEN, payload, len);
-	bq_commit(&p->tx, PROTO_HDR_LEN + len);
-	return true;
-}
-
-/* Queue one message payload (a frame, with or without its vnet header) of a FRAME_LEN-byte
- * frame, LZO-compressed when negotiated and worthwhile. */
-static void send_payload(struct peer *p, const uint8_t *payload, size_t plen, size_t frame_len)
-{
-	struct vpn *vpn = p->vpn;
-	uint8_t type = PROTO_FRAME;
-
-	if (p->comp && plen >= LZO_MIN_FRAME) {
-		ssize_t n = comp_compress(vpn->comp, payload, plen, vpn->zip_buf, vpn->zip_buf_len,
-		                          vpn->now * 1000);
-		if (n > 0) {
-			type = PROTO_FRAME_LZO;
-			payload = vpn->zip_buf;
-			plen = (size_t)n;
-		}
-	}
-	if (bq_len(&p->tx) + PROTO_HDR_LEN + plen > p->tx_limit ||
-	    !queue_msg(p, type, payload, plen)) {
-		p->stats.drops_queue_full++;
-		return;
-	}
-	p->stats.frames_out++;
-	p->stats.bytes_out += frame_len;
-}
-
-/* A frame of LEN bytes larger than the link's max frame: dropped and counted like a NIC
- * drops a frame above its MTU, logged once per link (it is the two ends' tun-mtu that differ,
- * not the peer that misbehaves). */
-static void drop_oversize(struct peer *p, size_t len)
-{
-	p->stats.drops_oversize++;
-	if (p->oversize_logged)
-		return;
-	p->oversize_logged = true;
-	log_warnx("%s: %zu-byte frame larger than the peer accepts (max frame %u): dropped; "
-	          "further drops on this link are only counted",
-	          p->label, len, p->max_frame);
-}
-
-/* A plain frame (or segment) for a link without vnet headers. */
-static void send_plain(const uint8_t *frame, size_t len, void *arg)
-{
-	struct peer *p = arg;
-
-	if (len <= p->max_frame)
-		send_payload(p, frame, len, len);
-	else
-		drop_oversize(p, len);
-}
-
-/* A segment for a link with vnet headers, cut here from a super-frame: it gets an empty
- * header in vpn->plain_buf, which never holds a super-frame (only frames from links without
- * vnet headers), so it is free while one is cut. */
-static void send_vnet_segment(const uint8_t *frame, size_t len, void *arg)
-{
-	struct peer *p = arg;
-	uint8_t *vh = p->vpn->plain_buf;
-
-	if (len > p->max_frame) {
-		drop_oversize(p, len);
-		return;
-	}
-	memset(vh, 0, VNET_HDR_LEN);
-	memcpy(vh + VNET_HDR_LEN, frame, len);
-	send_payload(p, vh, VNET_HDR_LEN + len, len);
-}
-
-/* A GSO super-frame for a link with vnet headers. Strategy: send it whole when its segments
- * fit the link's MTU; else with a smaller gso_size whose segments do, so the peer's kernel
- * cuts it there (the header in VH is restored afterwards: a flood sends the same buffer to
- * other peers); else (a gso_size below what a peer accepts, from a TCP talked into a tiny MSS
- * or a tiny tun-mtu) cut it into plain segments here. A frame whose IP and TCP headers cannot
- * be read goes as it is when the peer accepts its header, else nowhere. */
-static void send_super_frame(struct peer *p, uint8_t *vh, size_t len)
-{
-	unsigned mtu = p->max_frame - VNET_ETH_OVERHEAD;
-	uint8_t saved[VNET_HDR_LEN];
-	struct vnet_hdr h, check;
-	const char *why;
-	int gso_size;
-
-	vnet_hdr_decode(vh, &h);
-	gso_size = vnet_gso_size_for_mtu(vh + VNET_HDR_LEN, len, &h, mtu);
-	if (gso_size < 0)
-		gso_size = h.gso_size;
-	check = h;
-	check.gso_size = (uint16_t)gso_size;
-	if (vnet_hdr_check(&check, len, p->max_frame, mtu, &why) < 0) {
-		if (!tunnel_plain_frames(p->vpn, vh, len, mtu, send_vnet_segment, p))
-			p->stats.drops_gso++;
-		return;
-	}
-	if (gso_size == h.gso_size) {
-		send_payload(p, vh, VNET_HDR_LEN + len, len);
-		return;
-	}
-	memcpy(saved, vh, VNET_HDR_LEN);
-	h.gso_size = (uint16_t)gso_size;
-	vnet_hdr_encode(&h, vh);
-	send_payload(p, vh, VNET_HDR_LEN + len, len);
-	memcpy(vh, saved, VNET_HDR_LEN);
-	p->stats.gso_recut++;
-}
-
-void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
-{
-	if (p->state != PEER_UP)
-		return;
-	if (!p->vnet) {
-		if (!tunnel_plain_frames(p->vpn, vh, len, p->max_frame - VNET_ETH_OVERHEAD,
-		                         send_plain, p))
-			p->stats.drops_gso++;
-	} else if (vh[1] != VNET_GSO_NONE) {
-		send_super_frame(p, vh, len);
-	} else if (len > p->max_frame) {
-		drop_oversize(p, len);
-	} else {
-		send_payload(p, vh, VNET_HDR_LEN + len, len);
-	}
-}
-
-void peer_send_flooded(struct peer *p, uint8_t *vh, size_t len)
-{
-	/* A storm from one site fills at most half of every other site's queue, so the frames
-	 * addressed to a site still find room behind it. */
-	if (bq_len(&p->tx) > p->tx_limit / 2) {
-		p->stats.drops_queue_full++;
-		return;
-	}
-	peer_send_frame(p, vh, len);
-}
-
-static void send_hello(struct peer *p)
-{
-	const struct config *cfg = p->vpn->cfg;
-	struct proto_hello hello = {
-		.version = PROTO_VERSION,
-		.caps =
-		    ((cfg->comp == COMP_YES || cfg->comp == COMP_ADAPTIVE) ? PROTO_CAP_LZO : 0) |
-		    (p->vpn->vnet ? PROTO_CAP_VNET_HDR : 0),
-		.max_frame = p->vpn->max_frame,
-		.ping_interval = (uint16_t)cfg->ping,
-		.ping_timeout =
-		    (uint16_t)(cfg->keepalive_timeout ? cfg->keepalive_timeout : cfg->ping_restart),
-	};
-	uint8_t buf[128];
-	ssize_t n = proto_hello_encode(&hello, buf, sizeof(buf));
-	uint8_t *dst;
-
-	if (n < 0 || !(dst = bq_reserve(&p->tx, (size_t)n)))
-		exit_bug("HELLO does not fit an empty send queue");
-	memcpy(dst, buf, (size_t)n);
-	bq_commit(&p->tx, (size_t)n);
-}
-
-static const char *comp_setting(bool on)
-{
-	return on ? "LZO" : "off";
-}
-
-/* The peer's HELLO: agree on compression, frame size and keepalive, then frames may flow. */
-static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
-{
-	struct vpn *vpn = p->vpn;
-	struct proto_hello hello;
-	bool local_comp = vpn->cfg->comp == COMP_YES || vpn->cfg->comp == COMP_ADAPTIVE;
-	bool remote_comp;
-	int ret = proto_hello_decode(payload, len, &hello);
-
-	if (ret < 0) {
-		peer_close(p, ret == -EPROTONOSUPPORT
-		                  ? "peer speaks an unsupported protocol version"
-		                  : "malformed HELLO");
-		return ret;
-	}
-	remote_comp = hello.caps & PROTO_CAP_LZO;
-	p->vnet = vpn->vnet && (hello.caps & PROTO_CAP_VNET_HDR);
-	p->comp = local_comp && remote_comp;
-	if (local_comp != remote_comp)
-		log_warnx("%s: compression mismatch (here %s, peer %s): the link runs uncompressed",
-		          p->label, comp_setting(local_comp), comp_setting(remote_comp));
-	p->max_frame = hello.max_frame < vpn->max_frame ? hello.max_frame : vpn->max_frame;
-	if (p->max_frame < 64) {
-		peer_close(p, "peer announced a maximum frame below 64 bytes");
-		return -EPROTO;
-	}
-	/* Like OpenVPN's pushed ping settings: a client without keepalive adopts the server's. */
-	if (!vpn->server && !vpn->cfg->ping && hello.ping_interval) {
-		p->ping = hello.ping_interval;
-		p->ping_restart = hello.ping_timeout;
-	}
-	/* Only a peer that completed the HELLO may replace another with its CN or take a site's
-	 * place (max-clients, a switch port). */
-	if (vpn->server && !server_peer_verified(p))
-		return -EPERM;
-	if (bq_grow(&p->rx, vpn->max_payload + PROTO_HDR_LEN + RX_SLACK) < 0 ||
-	    bq_grow(&p->tx, TX_QUEUE_BYTES) < 0) {
-		peer_close(p, "out of memory for the link's queues");
-		return -ENOMEM;
-	}
-	SSL_clear_mode(p->ssl, SSL_MODE_RELEASE_BUFFERS);
-	p->state = PEER_UP;
-	p->was_up = true;
-	p->connected_since = time(NULL);
-	log_notice("%s: link up (%s, %s, compression %s, offloads %s, max frame %u)", p->label,
-	           SSL_get_version(p->ssl), SSL_get_cipher_name(p->ssl), comp_setting(p->comp),
-	           p->vnet ? "on" : "off", p->max_frame);
-	tunnel_update_offloads(vpn);
-	if (!vpn->server)
-		client_peer_up(vpn);
-	return 0;
-}
-
-/* Give a frame from a link without vnet headers the (empty) header every frame carries
- * inside the daemon: it is copied after one unless it already has room in front. */
-static uint8_t *with_plain_header(struct vpn *vpn, const uint8_t *frame, size_t len)
-{
-	uint8_t *vh = vpn->plain_buf;
-
-	if (frame == vpn->unzip_buf + VNET_HDR_LEN)
-		vh = vpn->unzip_buf;
-	else
-		memcpy(vh + VNET_HDR_LEN, frame, len);
-	memset(vh, 0, VNET_HDR_LEN);
-	return vh;
-}
-
-/* A frame of LEN bytes from the peer that is well formed but larger than this link takes
- * (WHY: which limit): an older peer that ignores the negotiated maximum, or unequal tun-mtu.
- * Dropped and counted, logged once per link; the link stays up. Returns 0. */
-static int drop_oversize_in(struct peer *p, size_t len, const char *why)
-{
-	p->stats.drops_oversize_in++;
-	if (!p->oversize_in_logged) {
-		p->oversize_in_logged = true;
-		log_warnx("%s: %zu-byte frame from the peer dropped (%s, max frame %u); further "
-		          "drops on this link are only counted",
-		          p->label, len, why, p->max_frame);
-	}
-	return 0;
-}
-
-static int handle_frame(struct peer *p, const struct proto_msg *msg)
-{
-	struct vpn *vpn = p->vpn;
-	const uint8_t *payload = msg->payload;
-	size_t plen = msg->len, len;
-	uint8_t *vh;
-	struct vnet_hdr h;
-	const char *why;
-	char reason[128];
-	int ret;
-
-	if (msg->type == PROTO_FRAME_LZO) {
-		uint8_t *out = p->vnet ? vpn->unzip_buf : vpn->unzip_buf + VNET_HDR_LEN;
-		/* Room for any frame, so one merely above the link's max frame is dropped
-		 * below rather than taken for corrupt data. */
-		size_t max = p->vnet ? VNET_HDR_LEN + VNET_MAX_FRAME : VNET_MAX_FRAME;
-		ssize_t n;
-
-		if (!p->comp) {
-			peer_close(p, "protocol error: compressed frame on an uncompressed link");
-			return -EPROTO;
-		}
-		n = comp_decompress(vpn->comp, payload, plen, out, max);
-		if (n < 0) {
-			peer_close(p, "protocol error: compressed frame does not decompress");
-			return (int)n;
-		}
-		payload = out;
-		plen = (size_t)n;
-	}
-	if (p->vnet) {
-		if (plen < VNET_HDR_LEN + 14) {
-			peer_close(p,
-			           "protocol error: frame shorter than a vnet header and 14 bytes");
-			return -EPROTO;
-		}
-		/* The payload sits in our own receive (or decompression) buffer: the header is
-		 * validated and normalised in place before the kernel ever sees it. */
-		vh = (uint8_t *)payload;
-		len = plen - VNET_HDR_LEN;
-		vnet_hdr_decode(vh, &h);
-		ret = vnet_hdr_check(&h, len, p->max_frame, vpn->cfg->tun_mtu, &why);
-		if (ret == -EMSGSIZE)
-			return drop_oversize_in(p, len, why);
-		if (ret < 0) {
-			snprintf(reason, sizeof(reason), "protocol error: %s", why);
-			peer_close(p, reason);
-			return -EPROTO;
-		}
-		vnet_hdr_encode(&h, vh);
-	} else {
-		if (plen < 14) {
-			peer_close(p, "protocol error: frame shorter than 14 bytes");
-			return -EPROTO;
-		}
-		if (plen > p->max_frame)
-			return drop_oversize_in(p, plen, "frame larger than the maximum frame");
-		len = plen;
-		vh = with_plain_header(vpn, payload, len);
-	}
-	p->stats.frames_in++;
-	p->stats.bytes_in += len;
-	tunnel_frame_from_peer(p, vh, len);
-	return 0;
-}
-
-static int handle_msg(struct peer *p, const struct proto_msg *msg)
-{
-	char reason[256];
-
-	if (p->state == PEER_HELLO) {
-		if (msg->type != PROTO_HELLO) {
-			peer_close(p, "protocol error: expected HELLO first");
-			return -EPROTO;
-		}
-		return handle_hello(p, msg->payload, msg->len);
-	}
-	switch (msg->type) {
-	case PROTO_FRAME:
-	case PROTO_FRAME_LZO:
-		return handle_frame(p, msg);
-	case PROTO_PING:
-		queue_msg(p, PROTO_PONG, msg->payload, msg->len);
-		return 0;
-	case PROTO_PONG:
-		return 0;
-	case PROTO_GOODBYE:
-		snprintf(reason, sizeof(reason), "peer said goodbye (%.*s)",
-		         (int)(msg->len < 200 ? msg->len : 200), (const char *)msg->payload);
-		peer_close(p, reason);
-		return -ECONNRESET;
-	default:
-		peer_close(p, "protocol error: unexpected message");
-		return -EPROTO;
-	}
-}
-
-/* Strategy: the receive queue holds at least one maximum message; read TLS records until
- * OpenSSL has nothing more, parsing every complete message after each read, so one big read
- * yields many frames. */
-static void parse_rx(struct peer *p)
-{
-	while (p->state == PEER_HELLO || p->state == PEER_UP) {
-		struct proto_msg msg;
-		size_t avail;
-		const uint8_t *buf = bq_peek(&p->rx, &avail);
-		/* Before HELLO only a HELLO fits: anything bigger is refused at its header. */
-		size_t max_payload =
-		    p->state == PEER_UP ? p->vpn->max_payload : PREAUTH_QUEUE - PROTO_HDR_LEN;
-		ssize_t n = proto_decode(buf, avail, max_payload, &msg);
-
-		if (n == 0)
-			return;
-		if (n < 0) {
-			peer_close(p, n == -EMSGSIZE ? "protocol error: message larger than the "
-			                               "maximum frame"
-			                             : "protocol error: malformed message");
-			return;
-		}
-		if (handle_msg(p, &msg) < 0)
-			return;
-		bq_consume(&p->rx, (size_t)n);
-	}
-}
-
 static void tls_failed(struct peer *p, const char *what, int ssl_err)
 {
 	char why[512];
@@ -616,6 +230,8 @@ static void tls_failed(struct peer *p, const char *what, int ssl_err)
 
 static void do_handshake(struct peer *p)
 {
+	char cn[sizeof(p->cn)];
+	size_t cn_len;
 	int ret, err;
 
 	ERR_clear_error();
@@ -630,22 +246,42 @@ static void do_handshake(struct peer *p)
 		return;
 	}
 	p->want_write = false;
-	tls_peer_common_name(p->ssl, p->cn, sizeof(p->cn));
+	/* The CN is the peer's text: log lines and the status file get a printable copy. */
+	cn_len = tls_peer_common_name(p->ssl, cn, sizeof(cn));
+	esc_printable(p->cn, sizeof(p->cn), cn, cn_len, 0);
 	snprintf(p->label, sizeof(p->label), "%s/%s", p->cn, p->addr_str);
 	log_info("%s: TLS handshake done, certificate verified", p->label);
 	rekey_mark_set(&p->rekey, p->vpn->now, 0, 0);
 	p->state = PEER_HELLO;
-	send_hello(p);
+	peer_send_hello(p);
+}
+
+/* SSL_read() returned N <= 0: nothing more to read now (TLS may want the socket writable
+ * first), or the connection failed and is closed with WHAT. */
+static void read_stopped(struct peer *p, int n, const char *what)
+{
+	int err = SSL_get_error(p->ssl, n);
+
+	if (err == SSL_ERROR_WANT_READ)
+		return;
+	if (err == SSL_ERROR_WANT_WRITE) {
+		p->want_write = true;
+		return;
+	}
+	tls_failed(p, what, err);
 }
 
 static void do_read(struct peer *p)
 {
-	/* Strategy: bounded number of reads per event so one busy peer cannot starve others. */
+	/* Strategy: bounded number of reads per event so one busy peer cannot starve others.
+	 * When the bound stops the reads, OpenSSL may hold the rest of a record (or more) that
+	 * the socket will not announce again: rx_pending makes the loop come back at once. */
+	p->rx_pending = false;
 	for (int round = 0; round < 64 && (p->state == PEER_HELLO || p->state == PEER_UP);
 	     round++) {
 		size_t room;
 		uint8_t *dst = bq_tail_room(&p->rx, &room);
-		int n, err;
+		int n;
 
 		if (!room) {
 			peer_close(p, "receive buffer full without a complete message");
@@ -654,20 +290,46 @@ static void do_read(struct peer *p)
 		ERR_clear_error();
 		n = SSL_read(p->ssl, dst, room > INT32_MAX ? INT32_MAX : (int)room);
 		if (n <= 0) {
-			err = SSL_get_error(p->ssl, n);
-			if (err == SSL_ERROR_WANT_READ)
-				return;
-			if (err == SSL_ERROR_WANT_WRITE) {
-				p->want_write = true;
-				return;
-			}
-			tls_failed(p, "read", err);
+			read_stopped(p, n, "read");
 			return;
 		}
 		bq_commit(&p->rx, (size_t)n);
 		p->stats.link_read += (uint64_t)n;
 		p->last_rx = p->vpn->now;
-		parse_rx(p);
+		peer_parse_rx(p);
+	}
+	p->rx_pending = (p->state == PEER_HELLO || p->state == PEER_UP) && SSL_has_pending(p->ssl);
+}
+
+bool peer_has_pending_input(const struct peer *p)
+{
+	return p->rx_pending && (p->state == PEER_HELLO || p->state == PEER_UP);
+}
+
+void peer_read_pending(struct peer *p)
+{
+	if (!peer_has_pending_input(p))
+		return;
+	do_read(p);
+	update_events(p);
+}
+
+/* A closing peer's input is read and dropped: left unread it would wake the level-triggered
+ * loop again and again until the goodbye deadline. Bounded like do_read(); the peer closing
+ * its side (or any read error) ends the connection at once. */
+static void drain_closing(struct peer *p)
+{
+	uint8_t scratch[TLS_WRITE_CHUNK];
+
+	for (int round = 0; round < 64 && p->state == PEER_CLOSING; round++) {
+		int n;
+
+		ERR_clear_error();
+		n = SSL_read(p->ssl, scratch, sizeof(scratch));
+		if (n <= 0) {
+			read_stopped(p, n, "read while saying goodbye");
+			return;
+		}
 	}
 }
 
@@ -800,6 +462,8 @@ static void peer_on_event(struct watch *w, uint32_t events)
 	}
 	if (p->state == PEER_HELLO || p->state == PEER_UP)
 		do_read(p);
+	else if (p->state == PEER_CLOSING && (events & (EPOLLIN | EPOLLRDHUP)))
+		drain_closing(p);
 	if (p->state == PEER_HELLO || p->state == PEER_UP || p->state == PEER_CLOSING)
 		peer_flush(p);
 	if (p->state == PEER_CLOSING && (events & (EPOLLHUP | EPOLLERR)))
@@ -815,8 +479,8 @@ void peer_goodbye(struct peer *p, const char *reason)
 		peer_close(p, reason);
 		return;
 	}
-	queue_msg(p, PROTO_GOODBYE, (const uint8_t *)reason,
-	          len > PROTO_GOODBYE_MAX ? PROTO_GOODBYE_MAX : len);
+	peer_queue_msg(p, PROTO_GOODBYE, (const uint8_t *)reason,
+	               len > PROTO_GOODBYE_MAX ? PROTO_GOODBYE_MAX : len);
 	p->state = PEER_CLOSING;
 	p->closing_since = p->vpn->now;
 	log_info("%s: saying goodbye (%s)", p->label, reason);
@@ -882,7 +546,7 @@ void peer_tick(struct peer *p)
 	if (p->state == PEER_UP && p->ping && now - p->last_tx >= p->ping) {
 		uint8_t stamp[8] = { 0 };
 		memcpy(stamp, &now, sizeof(stamp));
-		queue_msg(p, PROTO_PING, stamp, sizeof(stamp));
+		peer_queue_msg(p, PROTO_PING, stamp, sizeof(stamp));
 		peer_flush(p);
 	}
 }

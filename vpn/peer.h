@@ -49,4 +49,11 @@ void peer_reap(struct vpn *vpn);
 /* Peer with pending output that the loop should flush. */
 bool peer_wants_flush(const struct peer *p);
 
+/* Peer whose last read stopped at its round cap while OpenSSL still held input: no socket
+ * event will announce those bytes, so the loop must not sleep and call peer_read_pending(). */
+bool peer_has_pending_input(const struct peer *p);
+
+/* Read another bounded batch of a peer's pending input. */
+void peer_read_pending(struct peer *p);
+
 #endif

@@ -10,7 +10,17 @@
 #include "log.h"
 #include "mactable.h"
 #include "ownfile.h"
+#include "ratelimit.h"
 #include "status.h"
+
+/* A status file that cannot be written (a full or read-only file system) is reported at most
+ * once a minute, with the count of failures in between, and once more when it works again. */
+#define STATUS_ERROR_LOG_MS 60000
+
+static struct {
+	struct ratelimit log;
+	uint64_t failures; /* in a row, since the last write that worked */
+} status_errors;
 
 struct route_collect {
 	struct vpn *vpn;
@@ -125,6 +135,34 @@ int report_open_status(const struct config *cfg, uid_t run_uid)
 	return fd < 0 ? -1 : fd;
 }
 
+/* Log a failed status write at most once a minute (a full disk would otherwise add a line
+ * to the log every status interval), and the recovery once. */
+static void status_write_outcome(struct vpn *vpn, int ret)
+{
+	uint64_t suppressed = 0;
+
+	if (ret >= 0) {
+		if (status_errors.failures)
+			log_notice("status file %s written again after %llu failed attempts",
+			           vpn->cfg->status_file,
+			           (unsigned long long)status_errors.failures);
+		status_errors.failures = 0;
+		return;
+	}
+	status_errors.failures++;
+	if (!status_errors.log.burst)
+		ratelimit_init(&status_errors.log, 1, STATUS_ERROR_LOG_MS);
+	if (!ratelimit_pass(&status_errors.log, vpn_now_ms(), &suppressed))
+		return;
+	if (suppressed)
+		log_warn(ret,
+		         "cannot write status file %s (%llu more failures not logged; at most "
+		         "one line a minute)",
+		         vpn->cfg->status_file, (unsigned long long)suppressed);
+	else
+		log_warn(ret, "cannot write status file %s", vpn->cfg->status_file);
+}
+
 void report_write_file(struct vpn *vpn, int fallback_fd)
 {
 	char *text = NULL;
@@ -141,9 +179,8 @@ void report_write_file(struct vpn *vpn, int fallback_fd)
 	ret = ownfile_replace(vpn->cfg->status_file, text, strlen(text), 0644);
 	if ((ret == -EACCES || ret == -EPERM) && fallback_fd >= 0)
 		ret = ownfile_rewrite_fd(fallback_fd, text, strlen(text));
-	if (ret < 0)
-		log_warn(ret, "cannot write status file %s", vpn->cfg->status_file);
 	free(text);
+	status_write_outcome(vpn, ret);
 }
 
 /* The pre-authentication budget: connections accepted and refused, by reason. */

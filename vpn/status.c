@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "status.h"
 
-#define TIME_STR_LEN 32
-#define MAC_STR_LEN  24
+#define TIME_STR_LEN  32
+#define MAC_STR_LEN   24
+#define FIELD_STR_LEN 256 /* a text field, escaped (longer text is cut) */
 
 static void format_time(time_t t, char buf[TIME_STR_LEN])
 {
@@ -25,14 +27,24 @@ static void format_mac(const uint8_t mac[6], char buf[MAC_STR_LEN])
 	         mac[3], mac[4], mac[5]);
 }
 
-static const char *cn_or_undef(const char *cn)
+/* Text S (NULL: IF_NULL) as one field of a status row: printable ASCII without commas, so no
+ * text can add a row or a column (a common name comes from a peer's certificate). */
+static const char *field(char buf[FIELD_STR_LEN], const char *s, const char *if_null)
 {
-	return cn ? cn : "UNDEF";
+	if (!s)
+		s = if_null;
+	esc_printable(buf, FIELD_STR_LEN, s, strlen(s), ESC_CSV);
+	return buf;
 }
 
-static const char *str_or_empty(const char *s)
+static const char *cn_or_undef(char buf[FIELD_STR_LEN], const char *cn)
 {
-	return s ? s : "";
+	return field(buf, cn, "UNDEF");
+}
+
+static const char *str_or_empty(char buf[FIELD_STR_LEN], const char *s)
+{
+	return field(buf, s, "");
 }
 
 /* Close the memstream F (which updates *BUF) and hand *BUF to *OUT. 0 or -ENOMEM. */
@@ -50,7 +62,7 @@ static int finish_stream(FILE *f, char **buf, char **out)
 
 static void server_v1(FILE *f, const struct status_server *s)
 {
-	char when[TIME_STR_LEN], mac[MAC_STR_LEN];
+	char when[TIME_STR_LEN], mac[MAC_STR_LEN], cn[FIELD_STR_LEN], addr[FIELD_STR_LEN];
 
 	format_time(s->now, when);
 	fprintf(f, "OpenVPN CLIENT LIST\nUpdated,%s\n", when);
@@ -59,8 +71,9 @@ static void server_v1(FILE *f, const struct status_server *s)
 		const struct status_client *c = &s->clients[i];
 
 		format_time(c->connected_since, when);
-		fprintf(f, "%s,%s,%" PRIu64 ",%" PRIu64 ",%s\n", cn_or_undef(c->common_name),
-		        str_or_empty(c->real_address), c->bytes_received, c->bytes_sent, when);
+		fprintf(f, "%s,%s,%" PRIu64 ",%" PRIu64 ",%s\n", cn_or_undef(cn, c->common_name),
+		        str_or_empty(addr, c->real_address), c->bytes_received, c->bytes_sent,
+		        when);
 	}
 	fputs("ROUTING TABLE\nVirtual Address,Common Name,Real Address,Last Ref\n", f);
 	for (size_t i = 0; i < s->n_routes; i++) {
@@ -68,8 +81,8 @@ static void server_v1(FILE *f, const struct status_server *s)
 
 		format_mac(r->mac, mac);
 		format_time(r->last_ref, when);
-		fprintf(f, "%s,%s,%s,%s\n", mac, cn_or_undef(r->common_name),
-		        str_or_empty(r->real_address), when);
+		fprintf(f, "%s,%s,%s,%s\n", mac, cn_or_undef(cn, r->common_name),
+		        str_or_empty(addr, r->real_address), when);
 	}
 	fprintf(f, "GLOBAL STATS\nMax bcast/mcast queue length,%u\nEND\n", s->max_bcast_queue);
 }
@@ -77,10 +90,11 @@ static void server_v1(FILE *f, const struct status_server *s)
 /* Layouts 2 (SEP ',') and 3 (SEP '\t'). */
 static void server_v2(FILE *f, const struct status_server *s, char sep)
 {
-	char when[TIME_STR_LEN], mac[MAC_STR_LEN];
+	char when[TIME_STR_LEN], mac[MAC_STR_LEN], cn[FIELD_STR_LEN], addr[FIELD_STR_LEN];
+	char text[FIELD_STR_LEN];
 
 	format_time(s->now, when);
-	fprintf(f, "TITLE%c%s\n", sep, s->title ? s->title : "l2vpn");
+	fprintf(f, "TITLE%c%s\n", sep, field(text, s->title, "l2vpn"));
 	fprintf(f, "TIME%c%s%c%lld\n", sep, when, sep, (long long)s->now);
 	fprintf(f,
 	        "HEADER%1$cCLIENT_LIST%1$cCommon Name%1$cReal Address%1$cVirtual Address%1$c"
@@ -95,9 +109,9 @@ static void server_v2(FILE *f, const struct status_server *s, char sep)
 		fprintf(f,
 		        "CLIENT_LIST%1$c%2$s%1$c%3$s%1$c%1$c%1$c%4$" PRIu64 "%1$c%5$" PRIu64
 		        "%1$c%6$s%1$c%7$lld%1$cUNDEF%1$c%8$u%1$c%9$u%1$c%10$s\n",
-		        sep, cn_or_undef(c->common_name), str_or_empty(c->real_address),
+		        sep, cn_or_undef(cn, c->common_name), str_or_empty(addr, c->real_address),
 		        c->bytes_received, c->bytes_sent, when, (long long)c->connected_since,
-		        c->client_id, c->peer_id, c->cipher ? c->cipher : "None");
+		        c->client_id, c->peer_id, field(text, c->cipher, "None"));
 	}
 	fprintf(f,
 	        "HEADER%1$cROUTING_TABLE%1$cVirtual Address%1$cCommon Name%1$cReal Address%1$c"
@@ -109,7 +123,7 @@ static void server_v2(FILE *f, const struct status_server *s, char sep)
 		format_mac(r->mac, mac);
 		format_time(r->last_ref, when);
 		fprintf(f, "ROUTING_TABLE%1$c%2$s%1$c%3$s%1$c%4$s%1$c%5$s%1$c%6$lld\n", sep, mac,
-		        cn_or_undef(r->common_name), str_or_empty(r->real_address), when,
+		        cn_or_undef(cn, r->common_name), str_or_empty(addr, r->real_address), when,
 		        (long long)r->last_ref);
 	}
 	fprintf(f, "GLOBAL_STATS%1$cMax bcast/mcast queue length%1$c%2$u\n", sep,

@@ -5,9 +5,9 @@
  * ownfile_replace().
  *
  * Times print as local time "YYYY-MM-DD HH:MM:SS", MACs as "xx:xx:xx:xx:xx:xx@0", a NULL
- * common name as "UNDEF", a NULL real address as "". Text fields are printed as given (the
- * caller passes certificate CNs; commas or newlines in them would break the CSV, as in
- * OpenVPN).
+ * common name as "UNDEF", a NULL real address as "". Text fields (common names come from
+ * peer certificates) are printed as printable ASCII: control and non-ASCII bytes as "\xNN",
+ * commas as '_' (escape.h), cut at 255 bytes, so no text adds a row or a column.
  */
 #ifndef L2VPN_STATUS_H
 #define L2VPN_STATUS_H

@@ -7,14 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "log.h"
+#include "ratelimit.h"
 
-#define TLS_SECURITY_LEVEL 2 /* the floor; see set_versions_and_ciphers() */
+#define TLS_SECURITY_LEVEL 2     /* the floor; see set_versions_and_ciphers() */
+#define CRL_LOG_BURST      3     /* CRL trouble: lines logged at once, */
+#define CRL_LOG_MS         10000 /* then one every this many milliseconds */
+
+/* Which version of the CRL file a store was built from (or a failed load was tried on). */
+struct crl_version {
+	int err; /* stat's errno: 0 when the file is there */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
@@ -24,10 +37,8 @@ struct tls_ctx {
 	char *verify_name;
 	enum config_x509_match verify_match;
 	char *ca_path, *ca_inline, *crl_path;
-	struct timespec crl_mtime;
-	off_t crl_size;
-	struct timespec crl_bad_mtime; /* the CRL file version that last failed to load */
-	off_t crl_bad_size;
+	struct crl_version crl_seen;    /* the file version last loaded or refused */
+	struct ratelimit crl_log;       /* errors about the CRL file */
 	unsigned store_gen, polled_gen; /* stores built; the one tls_ctx_poll_crl() last saw */
 	bool allow_unmarked;            /* allow-unmarked-certs */
 };
@@ -93,53 +104,89 @@ static int load_ca(X509_STORE *store, const char *path, const char *inline_pem)
 	return 0;
 }
 
-/* Add the CRLs of FILE to STORE. Logs (and fails closed) when one has expired. */
-static int load_crl(X509_STORE *store, const char *path)
+/* An error about the CRL file, at most CRL_LOG_BURST lines at once and then one every
+ * CRL_LOG_MS: a file rewritten in a loop cannot flood the log. */
+__attribute__((format(printf, 2, 3))) static void crl_error(struct tls_ctx *tls, const char *fmt,
+                                                            ...)
+{
+	struct timespec ts;
+	uint64_t suppressed = 0;
+	char line[512];
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!tls->crl_log.burst)
+		ratelimit_init(&tls->crl_log, CRL_LOG_BURST, CRL_LOG_MS);
+	if (!ratelimit_pass(&tls->crl_log,
+	                    (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000,
+	                    &suppressed))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (suppressed)
+		log_errorx("%s (%llu more CRL messages not logged)", line,
+		           (unsigned long long)suppressed);
+	else
+		log_errorx("%s", line);
+}
+
+/* Add the CRLs of FILE to STORE. 0: all loaded (*EXPIRED set when one's nextUpdate passed);
+ * -errno (ENOENT, EACCES...): the file cannot be opened; -EBADMSG: it holds no CRL or one that
+ * does not parse (garbage, a truncated copy). */
+static int load_crl(X509_STORE *store, const char *path, bool *expired)
 {
 	BIO *bio = BIO_new_file(path, "r");
 	X509_CRL *crl;
+	unsigned long e;
 	int n = 0;
 
+	*expired = false;
 	if (!bio) {
-		log_errorx("crl-verify %s: cannot read the CRL: %s", path, strerror(errno));
+		int err = errno; /* from the fopen() under BIO_new_file() */
 		ERR_clear_error();
-		return -ENOENT;
+		return -(err ? err : EIO);
 	}
 	while ((crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL))) {
 		const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
-		if (next && X509_cmp_current_time(next) < 0) {
-			log_errorx("crl-verify %s: the CRL expired (nextUpdate passed): every new "
-			           "connection is refused until it is renewed (l2vpn-ca gen-crl)",
-			           path);
-		}
+		if (next && X509_cmp_current_time(next) < 0)
+			*expired = true;
 		X509_STORE_add_crl(store, crl);
 		X509_CRL_free(crl);
 		n++;
 	}
+	/* The read that ends the loop leaves "no start line"; anything else is a broken CRL. */
+	e = ERR_peek_last_error();
 	ERR_clear_error();
 	BIO_free(bio);
-	if (!n) {
-		log_errorx("crl-verify %s: no CRL found in the file", path);
-		return -EINVAL;
-	}
+	if (!n ||
+	    (e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)))
+		return -EBADMSG;
 	return 0;
 }
 
-/* A fresh store with the CA and (if configured) the CRL. */
-static int build_store(struct tls_ctx *tls, X509_STORE **out)
+/* A fresh store with the CA and (if configured) the CRL. *CRL_RET gets load_crl()'s result
+ * (0 without a CRL). A CRL that cannot be opened still gives a store: one that checks CRLs and
+ * has none, so every chain fails ("unable to get certificate CRL"), i.e. closed. A CRL that
+ * does not parse gives no store. */
+static int build_store(struct tls_ctx *tls, X509_STORE **out, int *crl_ret, bool *expired)
 {
 	X509_STORE *store = X509_STORE_new();
 	int ret;
 
+	*crl_ret = 0;
+	*expired = false;
 	if (!store)
 		return -ENOMEM;
 	ret = load_ca(store, tls->ca_path, tls->ca_inline);
 	if (ret < 0)
 		goto fail;
 	if (tls->crl_path) {
-		ret = load_crl(store, tls->crl_path);
-		if (ret < 0)
+		*crl_ret = load_crl(store, tls->crl_path, expired);
+		if (*crl_ret == -EBADMSG || *crl_ret == -ENOMEM) {
+			ret = *crl_ret;
 			goto fail;
+		}
 		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
 	}
 	*out = store;
@@ -149,61 +196,119 @@ fail:
 	return ret;
 }
 
-static bool crl_changed(struct tls_ctx *tls, struct stat *st)
-{
-	if (stat(tls->crl_path, st) < 0)
-		return true;
-	return st->st_mtim.tv_sec != tls->crl_mtime.tv_sec ||
-	       st->st_mtim.tv_nsec != tls->crl_mtime.tv_nsec || st->st_size != tls->crl_size;
-}
-
-/* A fresh store when there is none yet or the CRL file changed. 1: replaced, 0: unchanged,
- * -errno: the new one did not load (logged; the old store stays). */
-static int refresh_store(struct tls_ctx *tls)
+static void crl_version_of(const char *path, struct crl_version *v)
 {
 	struct stat st;
-	X509_STORE *store;
-	int ret;
 
-	if (tls->store && (!tls->crl_path || !crl_changed(tls, &st)))
-		return 0;
-	if (tls->crl_path && stat(tls->crl_path, &st) < 0)
-		memset(&st, 0, sizeof(st));
-	ret = build_store(tls, &store);
-	if (ret < 0)
-		return ret;
-	if (tls->store)
+	memset(v, 0, sizeof(*v));
+	if (stat(path, &st) < 0) {
+		v->err = errno;
+		return;
+	}
+	v->dev = st.st_dev;
+	v->ino = st.st_ino;
+	v->size = st.st_size;
+	v->mtime = st.st_mtim;
+	v->ctime = st.st_ctim;
+}
+
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+static bool crl_version_same(const struct crl_version *a, const struct crl_version *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       same_time(&a->mtime, &b->mtime) && same_time(&a->ctime, &b->ctime);
+}
+
+/* Log what a freshly built store means for new connections. */
+static void report_crl(struct tls_ctx *tls, int crl_ret, bool expired, bool reload)
+{
+	if (crl_ret < 0)
+		crl_error(tls,
+		          "crl-verify %s: cannot read the CRL: %s: every new connection is refused "
+		          "until it is back",
+		          tls->crl_path, strerror(-crl_ret));
+	else if (expired)
+		crl_error(tls,
+		          "crl-verify %s: the CRL expired (nextUpdate passed): every new "
+		          "connection is refused until it is renewed (l2vpn-ca gen-crl)",
+		          tls->crl_path);
+	else if (reload)
 		log_notice("crl-verify %s: reloaded", tls->crl_path);
+}
+
+/* The store when there is none yet, or a fresh one when the CRL file changed (another inode,
+ * size, mtime or ctime, or it appeared or vanished). 1: replaced, 0: unchanged, -errno: there is
+ * no store (the first load failed; logged).
+ *
+ * Once running, a new file version is tried once: one that does not parse (garbage, a copy
+ * caught half-written) keeps the store in force and logs an error naming the file; one that
+ * cannot be opened (deleted, unreadable) and an expired one replace it and refuse every new
+ * connection until a good CRL is back. */
+static int refresh_store(struct tls_ctx *tls)
+{
+	struct crl_version v;
+	X509_STORE *store = NULL;
+	bool expired;
+	int ret, crl_ret;
+
+	if (tls->store && !tls->crl_path)
+		return 0;
+	if (tls->crl_path) {
+		crl_version_of(tls->crl_path, &v);
+		if (tls->store && crl_version_same(&v, &tls->crl_seen))
+			return 0;
+	}
+	ret = build_store(tls, &store, &crl_ret, &expired);
+	if (!tls->store) {
+		/* At start (and for a reload's new configuration) everything must load. */
+		if (crl_ret == -EBADMSG)
+			log_errorx("crl-verify %s: no valid CRL in the file", tls->crl_path);
+		else if (crl_ret < 0)
+			log_errorx("crl-verify %s: cannot read the CRL: %s", tls->crl_path,
+			           strerror(-crl_ret));
+		if (ret >= 0 && crl_ret < 0) {
+			X509_STORE_free(store);
+			ret = crl_ret;
+		}
+		if (ret < 0)
+			return ret;
+		report_crl(tls, 0, expired, false);
+	} else {
+		if (tls->crl_path)
+			tls->crl_seen = v; /* tried once, whatever the outcome */
+		if (ret < 0) {
+			if (crl_ret == -EBADMSG)
+				crl_error(tls,
+				          "crl-verify %s: the file holds no valid CRL (garbage or "
+				          "cut short): keeping the CRL loaded before",
+				          tls->crl_path);
+			else
+				crl_error(tls, "crl-verify %s: the CRL could not be reloaded: %s",
+				          tls->crl_path, strerror(-ret));
+			return 0;
+		}
+		report_crl(tls, crl_ret, expired, true);
+	}
 	X509_STORE_free(tls->store);
 	tls->store = store;
 	tls->store_gen++;
-	if (tls->crl_path) {
-		tls->crl_mtime = st.st_mtim;
-		tls->crl_size = st.st_size;
-	}
+	if (tls->crl_path)
+		tls->crl_seen = v;
 	return 1;
 }
 
 int tls_ctx_poll_crl(struct tls_ctx *tls)
 {
-	struct stat st;
-	int ret;
-
-	/* A CRL file that is missing or does not load makes every new session fail (and log);
-	 * polling only reloads a readable file that changed since the last attempt, so a broken
-	 * one is reported once per change, not once a second. A store that tls_session_new()
-	 * rebuilt since the last poll counts as new too. */
+	/* refresh_store() tries each new version of the file once, so a broken one is reported
+	 * once per change, not once a second. A store that tls_session_new() rebuilt since the
+	 * last poll counts as new too. */
 	if (!tls || !tls->crl_path)
 		return 0;
-	if (stat(tls->crl_path, &st) == 0 &&
-	    (st.st_mtim.tv_sec != tls->crl_bad_mtime.tv_sec ||
-	     st.st_mtim.tv_nsec != tls->crl_bad_mtime.tv_nsec || st.st_size != tls->crl_bad_size)) {
-		ret = refresh_store(tls);
-		if (ret < 0) {
-			tls->crl_bad_mtime = st.st_mtim;
-			tls->crl_bad_size = st.st_size;
-		}
-	}
+	refresh_store(tls);
 	if (tls->polled_gen == tls->store_gen)
 		return 0;
 	tls->polled_gen = tls->store_gen;
@@ -626,14 +731,17 @@ void tls_session_free(SSL *ssl)
 	SSL_free(ssl);
 }
 
-void tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
+size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
 {
 	X509 *cert = SSL_get0_peer_certificate(ssl);
+	int n = -1;
 
-	snprintf(buf, len, "UNDEF");
 	if (cert)
-		X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
-		                          (int)len);
+		n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
+		                              (int)len);
+	if (n < 0)
+		n = snprintf(buf, len, "UNDEF");
+	return (size_t)n < len ? (size_t)n : len - 1;
 }
 
 /* The CRL in STORE's objects that is signed by a CA certificate of the store. */

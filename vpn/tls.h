@@ -41,8 +41,10 @@ void tls_session_free(SSL *ssl);
 /* The reason the peer checks refused SSL's peer certificate, or NULL. */
 const char *tls_session_reject_reason(const SSL *ssl);
 
-/* Copy the peer certificate's CN into BUF ("UNDEF" when none). */
-void tls_peer_common_name(const SSL *ssl, char *buf, size_t len);
+/* Copy the peer certificate's CN into BUF ("UNDEF" when none), NUL-terminated and cut to LEN - 1
+ * bytes. The CN is the peer's raw text and may hold any byte, NULs included: returns its length
+ * in BUF. */
+size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len);
 
 /* Log and clear the OpenSSL error queue, prefixed with WHAT. */
 void tls_log_errors(int level, const char *what);

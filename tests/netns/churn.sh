@@ -20,12 +20,11 @@ ok "link up" lab_wait_up srv
 ok "LAN hosts reach each other" lab_wait_ping hb0 "$(lab_host_ip a 0)" 5
 
 spid=$(cat "$WORK/srv.pid")
-# Under ASan, freed memory sits in its quarantine (RSS says nothing about leaks there, and
-# LeakSanitizer checks at exit instead): the RSS check only runs on a plain build.
+# Under ASan, freed memory sits in its quarantine: the RSS check only runs on a plain build.
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
-fds() { ls "/proc/$spid/fd" | wc -l; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
+lab_asan && asan=true
+fds() { lab_fds "$spid"; }
+rss_kb() { lab_kb "$spid" VmRSS; }
 fd0=$(fds)
 rss0=$(rss_kb)
 

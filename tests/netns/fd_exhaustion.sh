@@ -12,8 +12,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-FLOOD=${L2VPN_BUILD_ROOT:-build}/tests/netns/conn-flood
-[ -x "$FLOOD" ] || { fail "conn-flood is built"; done_testing; }
+lab_conn_flood
 
 lab_step "PKI made with l2vpn-ca" lab_pki
 lab_step "two sites with br0, a LAN host on each" lab_two_sites 1
@@ -30,7 +29,7 @@ ok "the server warns that its descriptor limit is below its caps" \
 	lab_logged srv 'open file limit 24 is below'
 
 spid=$(cat "$WORK/srv.pid")
-fds() { ls "/proc/$spid/fd" | wc -l; }
+fds() { lab_fds "$spid"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$spid/stat"; }
 fd0=$(fds)
 lines0=$(wc -l <"$WORK/srv.log")

@@ -90,7 +90,8 @@ lab_site() {
 	_lab_site_n[$s]=$n
 	ip -n "$(ns wan)" link add "wan$s" type veth peer name wan0 netns "$(ns "$s")" || return 1
 	ip -n "$(ns wan)" link set "wan$s" master wan up &&
-		ip -n "$(ns "$s")" link set wan0 up && addr_add "$s" wan0 "10.99.0.$n/24"
+		ip -n "$(ns "$s")" link set wan0 up && addr_add "$s" wan0 "10.99.0.$n/24" &&
+		link_ready wan "wan$s" && link_ready "$s" wan0
 }
 
 # lab_wan_ip SITE: the site's WAN address.
@@ -212,6 +213,24 @@ lab_ifindex_master() {
 	ip -n "$(ns "$1")" -o link show "$2" |
 		awk '{ m = "-"; for (i = 1; i <= NF; i++) if ($i == "master") m = $(i + 1); print $1 m }'
 }
+
+# lab_conn_flood: the conn-flood tool (tests/netns/conn_flood.c) into $FLOOD, or the test ends
+# as one failure.
+lab_conn_flood() {
+	FLOOD=${L2VPN_BUILD_ROOT:-build}/tests/netns/conn-flood
+	[ -x "$FLOOD" ] && return 0
+	echo "1..1"
+	echo "not ok 1 - $FLOOD is not built"
+	exit 1
+}
+
+# lab_asan: the daemon is an ASan build (its quarantine keeps freed memory resident, so RSS
+# says nothing about leaks there; LeakSanitizer checks at exit instead).
+lab_asan() { grep -q __asan_init "$L2VPN_BIN"; }
+# lab_fds PID: how many descriptors process PID has open.
+lab_fds() { ls "/proc/$1/fd" | wc -l; }
+# lab_kb PID FIELD: a /proc/PID/status figure in KiB (VmRSS, VmData, ...).
+lab_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # lab_stop_all: SIGTERM every daemon lab_start started (so sanitizer leak reports get written).
 lab_stop_all() {

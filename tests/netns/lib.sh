@@ -149,11 +149,26 @@ ns_exec() {
 	ip netns exec "$(ns "$n")" "$@"
 }
 
-# veth_pair NS1 IF1 NS2 IF2: a veth between two namespaces, both ends up.
+# veth_pair NS1 IF1 NS2 IF2: a veth between two namespaces, both ends up and carrying.
 veth_pair() {
 	ip -n "$(ns "$1")" link add "$2" type veth peer name "$4" netns "$(ns "$3")" || return 1
 	ip -n "$(ns "$1")" link set "$2" up
 	ip -n "$(ns "$3")" link set "$4" up
+	link_ready "$1" "$2" && link_ready "$3" "$4"
+}
+
+# link_ready NS IF: wait (up to 60 s) until IF in namespace NS is operationally up. A link set
+# up only carries packets once the kernel has processed its carrier change (linkwatch, under
+# the rtnl lock); until then it drops everything, and while other tests create or delete many
+# namespaces that can take seconds: long enough for a first TCP connect to miss several SYNs.
+link_ready() {
+	local f=/sys/class/net/$2/operstate i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(ip netns exec "$(ns "$1")" cat "$f" 2>/dev/null)" = up ] && return 0
+		sleep 0.1
+	done
+	echo "link_ready: $2 in $(ns "$1") not up after 60 s" >&2
+	return 1
 }
 
 # bridge_add NS BR [PORT...]: a bridge in NS with PORTs, all up (STP off, no forward delay).

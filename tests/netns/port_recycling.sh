@@ -11,8 +11,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-FLOOD=${L2VPN_BUILD_ROOT:-build}/tests/netns/conn-flood
-[ -x "$FLOOD" ] || { fail "conn-flood is built"; done_testing; }
+lab_conn_flood
 
 lab_step "PKI (clients vpnc, vpnc2) and three sites with br0 and a LAN host" lab_three_sites
 LAB_REMOTE=$(lab_wan_ip a)

@@ -14,8 +14,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-FLOOD=${L2VPN_BUILD_ROOT:-build}/tests/netns/conn-flood
-[ -x "$FLOOD" ] || { fail "conn-flood is built"; done_testing; }
+lab_conn_flood
 
 lab_step "PKI (clients vpnc, vpnc2, vpnc3) and three sites with br0 and a LAN host" lab_three_sites
 lab_step "vpnc3's certificate" lab_ca build-key vpnc3.example.com
@@ -39,9 +38,9 @@ ok "hb0 reaches ha0" lab_wait_ping hb0 "$(lab_host_ip a 0)" 5
 
 spid=$(cat "$WORK/srv.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
-fds() { ls "/proc/$spid/fd" | wc -l; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
+lab_asan && asan=true
+fds() { lab_fds "$spid"; }
+rss_kb() { lab_kb "$spid" VmRSS; }
 fd0=$(fds)
 rss0=$(rss_kb)
 

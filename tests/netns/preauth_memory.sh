@@ -9,8 +9,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-FLOOD=${L2VPN_BUILD_ROOT:-build}/tests/netns/conn-flood
-[ -x "$FLOOD" ] || { fail "conn-flood is built"; done_testing; }
+lab_conn_flood
 
 lab_step "PKI made with l2vpn-ca" lab_pki
 lab_step "two sites with br0, a LAN host on each" lab_two_sites 1
@@ -25,10 +24,10 @@ ok "link up" lab_wait_up cli
 ok "hb0 reaches ha0" lab_wait_ping hb0 "$(lab_host_ip a 0)" 5
 
 spid=$(cat "$WORK/srv.pid")
-kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$spid/status"; }
-fds() { ls "/proc/$spid/fd" | wc -l; }
+kb() { lab_kb "$spid" "$1"; }
+fds() { lab_fds "$spid"; }
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
+lab_asan && asan=true
 data0=$(kb VmData)
 rss0=$(kb VmRSS)
 fd0=$(fds)

@@ -350,6 +350,119 @@ static void test_include_errors(void **state)
 	}
 }
 
+/* A fan-out of includes (nine levels of twenty lines, each including the next level) would be
+ * 20^9 parses: the total of included files is bounded, and the parse stops at once with the
+ * place of the 101st include. */
+static void test_include_fanout(void **state)
+{
+	struct tmpdir *t = *state;
+	struct config cfg;
+	struct config_error err = { { 0 } };
+	char path[128], expect[512];
+
+	for (int level = 0; level <= 9; level++) {
+		char name[32], text[512] = "";
+
+		snprintf(name, sizeof(name), "level%d.conf", level);
+		for (int line = 0; line < 20 && level < 9; line++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text),
+			         "config level%d.conf\n", level + 1);
+		if (level == 9)
+			snprintf(text, sizeof(text), "dev tap9\n");
+		write_file(t->path, name, text);
+	}
+	snprintf(path, sizeof(path), "%s/level0.conf", t->path);
+	config_init(&cfg);
+	assert_int_equal(config_parse_file(&cfg, path, &err), -EINVAL);
+	/* Depth first: includes 1..9 reach level 9, 10..28 finish level 8's first round, three
+	 * more rounds of level 7 bring 91, and level 8's ninth line makes the 101st. */
+	snprintf(expect, sizeof(expect),
+	         "%s/level8.conf:9: config: %s/level9.conf: too many config includes (more than "
+	         "100 files in all)",
+	         t->path, t->path);
+	assert_string_equal(err.msg, expect);
+	assert_int_equal(cfg.include_depth, 0);
+	config_free(&cfg);
+
+	/* One hundred includes in all are fine (the file named on the command line counts). */
+	write_file(t->path, "wide.conf", "");
+	for (int i = 0; i < 99; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/top.conf", t->path);
+		f = fopen(path, i ? "a" : "w");
+		assert_non_null(f);
+		fputs("config wide.conf\n", f);
+		fclose(f);
+	}
+	{
+		char *argv[] = { (char *)"l2vpn", path, NULL };
+
+		config_init(&cfg);
+		if (config_parse_argv(&cfg, 2, argv, &err) != 0)
+			fail_msg("%s", err.msg);
+		config_free(&cfg);
+	}
+	{
+		FILE *f = fopen(path, "a");
+
+		assert_non_null(f);
+		fputs("config wide.conf\n", f);
+		fclose(f);
+	}
+	{
+		char *argv[] = { (char *)"l2vpn", path, NULL };
+
+		config_init(&cfg);
+		assert_int_equal(config_parse_argv(&cfg, 2, argv, &err), -EINVAL);
+		snprintf(expect, sizeof(expect),
+		         "%s:100: config: %s/wide.conf: too many config includes (more than 100 "
+		         "files in all)",
+		         path, t->path);
+		assert_string_equal(err.msg, expect);
+		config_free(&cfg);
+	}
+}
+
+/* The lines read are bounded in total too: two includes of 600,000 blank lines each stop in
+ * the second, at the 1,000,001st line read. */
+static void test_include_line_budget(void **state)
+{
+	struct tmpdir *t = *state;
+	struct config cfg;
+	struct config_error err = { { 0 } };
+	char path[128], expect[512];
+	char *blank = malloc(600000);
+
+	assert_non_null(blank);
+	memset(blank, '\n', 600000);
+	snprintf(path, sizeof(path), "%s/blank.conf", t->path);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(blank, 1, 600000, f), 600000);
+		fclose(f);
+	}
+	free(blank);
+	write_file(t->path, "main.conf", "config blank.conf\n");
+	snprintf(path, sizeof(path), "%s/main.conf", t->path);
+	config_init(&cfg);
+	if (config_parse_file(&cfg, path, &err) != 0)
+		fail_msg("%s", err.msg);
+	config_free(&cfg);
+
+	write_file(t->path, "main.conf", "config blank.conf\nconfig blank.conf\n");
+	config_init(&cfg);
+	assert_int_equal(config_parse_file(&cfg, path, &err), -EINVAL);
+	snprintf(expect, sizeof(expect),
+	         "%s/blank.conf:399999: too many configuration lines (more than 1000000 in all "
+	         "files together)",
+	         t->path);
+	assert_string_equal(err.msg, expect);
+	config_free(&cfg);
+}
+
 static void test_parse_file_errors(void **state)
 {
 	struct tmpdir *t = *state;
@@ -752,6 +865,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_include_relative, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_inline_key_source, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_include_errors, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_include_fanout, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_include_line_budget, make_tmpdir,
+		                                remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_parse_file_errors, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test_setup_teardown(test_argv_forms, make_tmpdir, remove_tmpdir),
 		cmocka_unit_test(test_argv_mktun),

@@ -132,6 +132,84 @@ static void test_server_v3(void **state)
 	free(out);
 }
 
+/* Common names come from peer certificates: whatever bytes they hold, every row keeps its
+ * columns and no row is added. */
+static const struct status_client hostile_clients[] = {
+	{ "evil\nHEADER,CLIENT_LIST,forged", "198.51.100.7:1", 1, 2, T_CONN, 1, 0, "x,y" },
+	{ "a,b\r\tc\x7f", "198.51.100.8:2", 3, 4, T_CONN, 2, 0, NULL },
+	{ "Z\xc3\xbcrich\x1b[2J", "198.51.100.9:3", 5, 6, T_CONN, 3, 0, NULL },
+};
+
+static const struct status_route hostile_routes[] = {
+	{ { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc },
+	  "evil\nHEADER,CLIENT_LIST,forged",
+	  "x,y\n",
+	  T_REF },
+};
+
+static size_t count_char(const char *s, char ch)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == ch;
+	return n;
+}
+
+static void test_server_hostile_cn(void **state)
+{
+	const struct status_server s = {
+		.now = T_NOW,
+		.clients = hostile_clients,
+		.n_clients = 3,
+		.routes = hostile_routes,
+		.n_routes = 1,
+		.title = "l2vpn\n1,0",
+	};
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(status_format_server(&s, 1, &out), 0);
+	assert_string_equal(out,
+	                    "OpenVPN CLIENT LIST\n"
+	                    "Updated,2025-01-31 12:00:00\n"
+	                    "Common Name,Real Address,Bytes Received,Bytes Sent,Connected Since\n"
+	                    "evil\\x0aHEADER_CLIENT_LIST_forged,198.51.100.7:1,1,2,"
+	                    "2025-01-31 12:02:10\n"
+	                    "a_b\\x0d\\x09c\\x7f,198.51.100.8:2,3,4,2025-01-31 12:02:10\n"
+	                    "Z\\xc3\\xbcrich\\x1b[2J,198.51.100.9:3,5,6,2025-01-31 12:02:10\n"
+	                    "ROUTING TABLE\n"
+	                    "Virtual Address,Common Name,Real Address,Last Ref\n"
+	                    "52:54:00:aa:bb:cc@0,evil\\x0aHEADER_CLIENT_LIST_forged,x_y\\x0a,"
+	                    "2025-01-31 11:59:58\n"
+	                    "GLOBAL STATS\n"
+	                    "Max bcast/mcast queue length,0\n"
+	                    "END\n");
+	free(out);
+
+	/* Layouts 2 and 3: the same number of lines as with tame names, and every CLIENT_LIST row
+	 * has its 13 separators. */
+	for (int version = 2; version <= 3; version++) {
+		char sep = version == 2 ? ',' : '\t';
+		char *line, *save = NULL;
+		size_t rows = 0;
+
+		assert_int_equal(status_format_server(&s, version, &out), 0);
+		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 2 GLOBAL_STATS, END */
+		assert_int_equal(count_char(out, '\n'), 11);
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			if (strncmp(line, "CLIENT_LIST", 11) == 0) {
+				assert_int_equal(count_char(line, sep), 12);
+				rows++;
+			}
+			if (strncmp(line, "TITLE", 5) == 0)
+				assert_int_equal(count_char(line, sep), 1);
+		}
+		assert_int_equal(rows, 3);
+		free(out);
+	}
+}
+
 static void test_server_bad_version(void **state)
 {
 	char *out = NULL;
@@ -217,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_server_v1_empty),
 		cmocka_unit_test(test_server_v2),
 		cmocka_unit_test(test_server_v3),
+		cmocka_unit_test(test_server_hostile_cn),
 		cmocka_unit_test(test_server_bad_version),
 		cmocka_unit_test(test_server_default_title),
 		cmocka_unit_test(test_p2p),
