@@ -455,6 +455,11 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 
 	vpn.tap.fd = -1;
 	vpn.preauth.reserve_fd = -1;
+	/* Large temporary blocks (the status text and route list of a full MAC table) go back to
+	 * the system when freed: with glibc's default threshold (128 KiB) fixed, they keep being
+	 * served by mmap, where by default the first such free raises the threshold and later
+	 * ones stay in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	/* Before the log moves to a file or syslog and before `daemon` forks: a wrong user or
 	 * group is an error on the terminal. */
 	if (privs_resolve_config(cfg, &privs) < 0)

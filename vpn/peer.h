@@ -21,6 +21,11 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
  * full. */
 void peer_send_frame(struct peer *p, uint8_t *vh, size_t len);
 
+/* The same for a flooded frame (broadcast, multicast, unknown destination): it is dropped and
+ * counted once the queue is half full, which keeps the other half for frames addressed to the
+ * peer. */
+void peer_send_flooded(struct peer *p, uint8_t *vh, size_t len);
+
 /* Write as much of the send queue as the socket takes now. */
 void peer_flush(struct peer *p);
 

@@ -158,6 +158,17 @@ void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
 	}
 }
 
+void peer_send_flooded(struct peer *p, uint8_t *vh, size_t len)
+{
+	/* A storm from one site fills at most half of every other site's queue, so the frames
+	 * addressed to a site still find room behind it. */
+	if (bq_len(&p->tx) > p->tx_limit / 2) {
+		p->stats.drops_queue_full++;
+		return;
+	}
+	peer_send_frame(p, vh, len);
+}
+
 void peer_send_hello(struct peer *p)
 {
 	const struct config *cfg = p->vpn->cfg;

@@ -171,7 +171,7 @@ static void flood(struct vpn *vpn, uint8_t *vh, size_t len, int from, bool to_ta
 		write_tap(vpn, vh, len);
 	for (struct peer *p = vpn->peers; p; p = p->next)
 		if (p->port != from && p->state == PEER_UP)
-			peer_send_frame(p, vh, len);
+			peer_send_flooded(p, vh, len);
 }
 
 /* Server: switch a frame that came from the tap. */

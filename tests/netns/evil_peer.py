@@ -48,6 +48,12 @@ The cases (each on its own connection; "after HELLO" means after a valid HELLO f
   random-up           the same after HELLO
   random-raw          64 KiB of random bytes written under TLS, straight into the TCP stream
 
+3. Handshake churn (--cycles N, with --cert/--key/--ca and --mac MAC): N connections one after
+   the other, each a full TLS handshake (no session resumption), the server's HELLO read, our
+   HELLO (no capabilities: plain frames), one broadcast frame from source MAC (so the server
+   learns it on this connection's port), a GOODBYE, and the server's close awaited. Prints one line
+   "evil_peer: cycles N completed C failed F seconds S" and exits 0 when all N completed.
+
 Only a test's own namespaces are ever targets: the host is whatever the test passes.
 """
 
@@ -294,6 +300,42 @@ def run_case(args):
     return 0
 
 
+def mac_frame(mac):
+    """A broadcast frame of EtherType 0x88b5 (local experimental) from source MAC."""
+    src = bytes.fromhex(mac.replace(":", ""))
+    return b"\xff" * 6 + src + b"\x88\xb5" + bytes(46)
+
+
+def run_cycles(args):
+    """Strategy: strictly sequential connections, each closed before the next one opens, so
+    the count of the server's "link up" lines for this certificate equals the cycles."""
+    frame = msg(FRAME, mac_frame(args.mac))
+    hello = msg(HELLO, hello_payload(0))
+    done = failed = 0
+    start = time.monotonic()
+    for _ in range(args.cycles):
+        conn = None
+        try:
+            conn = Conn(args)
+            conn.sock.settimeout(args.wait)
+            conn.read_hello()
+            conn.send(hello + frame + msg(GOODBYE, b"churn"))
+            # the server closes after a GOODBYE: wait for it, so nothing we sent is cut off
+            if conn.wait_closed(args.wait) is None:
+                raise Closed("the server kept the connection after GOODBYE")
+            done += 1
+        except (OSError, ssl.SSLError, Closed) as e:
+            failed += 1
+            if failed <= 3:
+                print("evil_peer: cycle failed: %s" % e, flush=True)
+        finally:
+            if conn:
+                conn.sock.close()
+    print("evil_peer: cycles %d completed %d failed %d seconds %.1f"
+          % (args.cycles, done, failed, time.monotonic() - start), flush=True)
+    return 0 if done == args.cycles else 1
+
+
 def partial_client_hello():
     """The first half of a real TLS ClientHello (OpenSSL's, via a memory BIO)."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -396,7 +438,15 @@ def main():
                    help="one connection with half a ClientHello, held SECONDS")
     p.add_argument("--hold", type=float, default=3.0,
                    help="seconds a flood is held (max %d)" % MAX_HOLD)
+    p.add_argument("--cycles", type=int, metavar="N",
+                   help="N connect/handshake/HELLO/frame/close cycles (max 100000)")
+    p.add_argument("--mac", default="02:cc:00:00:00:01",
+                   help="source MAC of the frame each cycle sends")
     args = p.parse_args()
+    if args.cycles is not None:
+        if not (args.cert and args.key and args.ca) or not 1 <= args.cycles <= 100000:
+            p.error("--cycles needs 1..100000, --cert, --key and --ca")
+        return run_cycles(args)
     if args.idle is not None:
         return run_flood(args, 1, args.idle, False)
     if args.stall_hello is not None:
