@@ -8,7 +8,10 @@
  *  - the same snapshot with every text field replaced by a plain word has exactly one record
  *    per line, each with its layout's field count, the MACs and counters as given;
  *  - the hostile text adds nothing else: the output differs from the plain one only by the
- *    text fields themselves (lines, separators and length accounted for exactly).
+ *    text fields themselves (lines, separators and length accounted for exactly);
+ *  - once the writers escape text fields (FUZZ_STATUS_STRICT, on by itself when the escaping
+ *    helper escape.h exists), the hostile output itself has one record per line with its
+ *    layout's field count: no text adds a row or a column.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -24,6 +27,14 @@
 #define MAX_ROUTES  4
 #define MAX_TEXT    48
 #define PLAIN       "x"
+
+#ifndef FUZZ_STATUS_STRICT
+#if defined(__has_include) && __has_include("escape.h")
+#define FUZZ_STATUS_STRICT 1
+#else
+#define FUZZ_STATUS_STRICT 0
+#endif
+#endif
 
 struct input {
 	const uint8_t *p;
@@ -274,9 +285,13 @@ static void check_server(const struct snapshot *sn, const struct snapshot *plain
 	CHECK(status_format_server(&plain->s, version, &ref) == 0 && ref);
 	CHECK(strlen(out) >= 4 && strcmp(out + strlen(out) - 4, "END\n") == 0);
 	check_server_structure(ref, &plain->s, version);
-	CHECK(count_char(out, '\n') == count_char(ref, '\n') + x.lines);
-	CHECK(count_char(out, sep) == count_char(ref, sep) + x.seps);
-	CHECK((long long)strlen(out) == (long long)strlen(ref) + x.bytes);
+	if (FUZZ_STATUS_STRICT) {
+		check_server_structure(out, &sn->s, version);
+	} else {
+		CHECK(count_char(out, '\n') == count_char(ref, '\n') + x.lines);
+		CHECK(count_char(out, sep) == count_char(ref, sep) + x.seps);
+		CHECK((long long)strlen(out) == (long long)strlen(ref) + x.bytes);
+	}
 	free(out);
 	free(ref);
 }
