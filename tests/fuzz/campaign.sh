@@ -72,7 +72,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # run_target NAME: fuzz for $seconds, restarting after findings; writes $work/NAME/row.
 run_target() {
 	local t=$1 dir=$work/$1 corpus=$src/tests/fuzz/corpus/$1
-	local start now left runs=0 execs=0 cov=- ft=- before after restarts=0 log
+	local start now left execs=0 cov=- ft=- before after restarts=0 log n
 	mkdir -p "$dir/new" "$dir/findings" "$corpus"
 	before=$(find "$corpus" -maxdepth 1 -type f | wc -l)
 	start=$(date +%s)
@@ -82,7 +82,10 @@ run_target() {
 		"$work/bin/fuzz_$t" -max_total_time="$left" -print_final_stats=1 -timeout=10 \
 			-rss_limit_mb=2048 -artifact_prefix="$dir/findings/" \
 			"$dir/new" "$corpus" >"$log" 2>&1 || true
-		execs=$((execs + $(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 | grep . || echo 0)))
+		# a run ended by a finding prints no final stats: take its last status line then
+		n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+		[ -n "$n" ] || n=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -1)
+		execs=$((execs + ${n:-0}))
 		local line
 		line=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
 		if [ -n "$line" ]; then
