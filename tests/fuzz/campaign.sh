@@ -17,7 +17,9 @@
 #   (scratch directory for the runs, logs and findings; default a new directory under /tmp,
 #   kept at the end so findings can be inspected).
 # Findings are copied next to the results file as FILE-findings/TARGET/. A crash does not end
-# the target's run: libFuzzer is restarted for the remaining time (at most 20 restarts).
+# the target's run: libFuzzer is restarted for the remaining time (at most 20 restarts). An
+# input counts as a timeout after 60 s of wall time: on a loaded shared machine a niced fuzzer
+# can be starved for seconds, so replay a timeout before believing it.
 # Run it niced on a shared machine: nice -n 10 tests/fuzz/campaign.sh 10
 set -euo pipefail
 
@@ -79,7 +81,7 @@ run_target() {
 	left=$seconds
 	while [ "$left" -gt 0 ] && [ $restarts -le 20 ]; do
 		log=$dir/run-$restarts.log
-		"$work/bin/fuzz_$t" -max_total_time="$left" -print_final_stats=1 -timeout=10 \
+		"$work/bin/fuzz_$t" -max_total_time="$left" -print_final_stats=1 -timeout=60 \
 			-rss_limit_mb=2048 -artifact_prefix="$dir/findings/" \
 			"$dir/new" "$corpus" >"$log" 2>&1 || true
 		# a run ended by a finding prints no final stats: take its last status line then
@@ -101,7 +103,7 @@ run_target() {
 	local grown
 	grown=$(find "$dir/new" -maxdepth 1 -type f | wc -l)
 	if [ "$merge" = 1 ] && [ "$grown" -gt 0 ]; then
-		"$work/bin/fuzz_$t" -merge=1 -timeout=10 -rss_limit_mb=2048 \
+		"$work/bin/fuzz_$t" -merge=1 -timeout=60 -rss_limit_mb=2048 \
 			-artifact_prefix="$dir/findings/merge-" "$corpus" "$dir/new" \
 			>"$dir/merge.log" 2>&1 || echo "merge of $t failed, see $dir/merge.log" >&2
 	fi
