@@ -411,13 +411,52 @@ static const char *role_name(enum config_cert_purpose role)
 }
 
 /* The directive that asked for the peer's role, for log lines. */
-static const char *check_name(const struct tls_ctx *tls)
+static const char *check_name(const struct tls_peer_checks *c)
 {
-	if (tls->remote_cert_tls != PURPOSE_NONE)
+	if (c->remote_cert_tls != PURPOSE_NONE)
 		return "remote-cert-tls";
-	if (tls->ns_cert_type != PURPOSE_NONE)
+	if (c->ns_cert_type != PURPOSE_NONE)
 		return "ns-cert-type";
 	return "role check";
+}
+
+int tls_check_peer_cert(X509 *cert, const struct tls_peer_checks *c, char *reason, size_t len)
+{
+	if (c->remote_cert_tls != PURPOSE_NONE && !has_tls_role(cert, c->remote_cert_tls)) {
+		snprintf(reason, len,
+		         "remote-cert-tls %s: the peer certificate lacks keyUsage or the "
+		         "extendedKeyUsage for a TLS %s",
+		         role_name(c->remote_cert_tls), role_name(c->remote_cert_tls));
+		return -EACCES;
+	}
+	if (c->ns_cert_type != PURPOSE_NONE && !is_for_role(cert, c->ns_cert_type, false)) {
+		snprintf(reason, len,
+		         "ns-cert-type %s: the peer certificate is not a %s certificate",
+		         role_name(c->ns_cert_type), role_name(c->ns_cert_type));
+		return -EACCES;
+	}
+	/* With no explicit check, still require a certificate marked for the expected role: a
+	 * client certificate, or one that names no role, from the same CA must never pass as a
+	 * server (and the reverse), unless allow-unmarked-certs admits unmarked ones. */
+	if (c->remote_cert_tls == PURPOSE_NONE && c->ns_cert_type == PURPOSE_NONE &&
+	    !is_for_role(cert, c->want, c->allow_unmarked)) {
+		if (has_purpose(cert, c->want) && !names_a_role(cert))
+			snprintf(reason, len,
+			         "the peer certificate names no TLS role (no extendedKeyUsage, no "
+			         "nsCertType) and a TLS %s certificate is required "
+			         "(allow-unmarked-certs accepts such certificates)",
+			         role_name(c->want));
+		else
+			snprintf(reason, len, "the peer certificate is not valid for a TLS %s",
+			         role_name(c->want));
+		return -EACCES;
+	}
+	if (c->verify_name && !name_matches(cert, c->verify_name, c->verify_match)) {
+		snprintf(reason, len, "verify-x509-name: the peer certificate does not match '%s'",
+		         c->verify_name);
+		return -EACCES;
+	}
+	return 0;
 }
 
 static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
@@ -425,7 +464,15 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tls_ctx *tls = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 	X509 *cert = X509_STORE_CTX_get_current_cert(store_ctx);
-	enum config_cert_purpose want = tls->server ? PURPOSE_CLIENT : PURPOSE_SERVER;
+	const struct tls_peer_checks checks = {
+		.want = tls->server ? PURPOSE_CLIENT : PURPOSE_SERVER,
+		.remote_cert_tls = tls->remote_cert_tls,
+		.ns_cert_type = tls->ns_cert_type,
+		.verify_name = tls->verify_name,
+		.verify_match = tls->verify_match,
+		.allow_unmarked = tls->allow_unmarked,
+	};
+	char reason[256];
 
 	if (!preverify_ok) {
 		int err = X509_STORE_CTX_get_error(store_ctx);
@@ -435,7 +482,8 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 			set_reject(ssl,
 			           "%s %s: the peer certificate is not valid for a TLS %s (it was "
 			           "made for the other role)",
-			           check_name(tls), role_name(want), role_name(want));
+			           check_name(&checks), role_name(checks.want),
+			           role_name(checks.want));
 		else
 			set_reject(ssl, "certificate verification failed: %s",
 			           X509_verify_cert_error_string(err));
@@ -443,43 +491,9 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 	}
 	if (X509_STORE_CTX_get_error_depth(store_ctx) != 0)
 		return 1;
-
-	if (tls->remote_cert_tls != PURPOSE_NONE && !has_tls_role(cert, tls->remote_cert_tls)) {
-		set_reject(ssl,
-		           "remote-cert-tls %s: the peer certificate lacks keyUsage or the "
-		           "extendedKeyUsage for a TLS %s",
-		           role_name(tls->remote_cert_tls), role_name(tls->remote_cert_tls));
-		goto reject;
-	}
-	if (tls->ns_cert_type != PURPOSE_NONE && !is_for_role(cert, tls->ns_cert_type, false)) {
-		set_reject(ssl, "ns-cert-type %s: the peer certificate is not a %s certificate",
-		           role_name(tls->ns_cert_type), role_name(tls->ns_cert_type));
-		goto reject;
-	}
-	/* With no explicit check, still require a certificate marked for the expected role: a
-	 * client certificate, or one that names no role, from the same CA must never pass as a
-	 * server (and the reverse), unless allow-unmarked-certs admits unmarked ones. */
-	if (tls->remote_cert_tls == PURPOSE_NONE && tls->ns_cert_type == PURPOSE_NONE &&
-	    !is_for_role(cert, want, tls->allow_unmarked)) {
-		if (has_purpose(cert, want) && !names_a_role(cert))
-			set_reject(
-			    ssl,
-			    "the peer certificate names no TLS role (no extendedKeyUsage, no "
-			    "nsCertType) and a TLS %s certificate is required "
-			    "(allow-unmarked-certs accepts such certificates)",
-			    role_name(want));
-		else
-			set_reject(ssl, "the peer certificate is not valid for a TLS %s",
-			           role_name(want));
-		goto reject;
-	}
-	if (tls->verify_name && !name_matches(cert, tls->verify_name, tls->verify_match)) {
-		set_reject(ssl, "verify-x509-name: the peer certificate does not match '%s'",
-		           tls->verify_name);
-		goto reject;
-	}
-	return 1;
-reject:
+	if (tls_check_peer_cert(cert, &checks, reason, sizeof(reason)) == 0)
+		return 1;
+	set_reject(ssl, "%s", reason);
 	X509_STORE_CTX_set_error(store_ctx, X509_V_ERR_APPLICATION_VERIFICATION);
 	return 0;
 }
@@ -731,9 +745,8 @@ void tls_session_free(SSL *ssl)
 	SSL_free(ssl);
 }
 
-size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
+size_t tls_cert_common_name(X509 *cert, char *buf, size_t len)
 {
-	X509 *cert = SSL_get0_peer_certificate(ssl);
 	int n = -1;
 
 	if (cert)
@@ -742,6 +755,11 @@ size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
 	if (n < 0)
 		n = snprintf(buf, len, "UNDEF");
 	return (size_t)n < len ? (size_t)n : len - 1;
+}
+
+size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len)
+{
+	return tls_cert_common_name(SSL_get0_peer_certificate(ssl), buf, len);
 }
 
 /* The CRL in STORE's objects that is signed by a CA certificate of the store. */

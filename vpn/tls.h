@@ -46,6 +46,23 @@ const char *tls_session_reject_reason(const SSL *ssl);
  * in BUF. */
 size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len);
 
+/* The same for CERT's first CN ("UNDEF" when CERT is NULL or has no CN). */
+size_t tls_cert_common_name(X509 *cert, char *buf, size_t len);
+
+/* What the verify callback asks of a peer's own certificate once its chain verified. */
+struct tls_peer_checks {
+	enum config_cert_purpose want;            /* the peer's role: the opposite of ours */
+	enum config_cert_purpose remote_cert_tls; /* PURPOSE_NONE: not asked */
+	enum config_cert_purpose ns_cert_type;    /* PURPOSE_NONE: not asked */
+	const char *verify_name;                  /* verify-x509-name, NULL: not asked */
+	enum config_x509_match verify_match;
+	bool allow_unmarked; /* allow-unmarked-certs */
+};
+
+/* Apply CHECKS to the leaf certificate CERT: 0 when it passes, else -EACCES with the reason
+ * (as logged for the refused peer) in REASON (LEN > 0 bytes). No I/O. */
+int tls_check_peer_cert(X509 *cert, const struct tls_peer_checks *checks, char *reason, size_t len);
+
 /* Log and clear the OpenSSL error queue, prefixed with WHAT. */
 void tls_log_errors(int level, const char *what);
 
