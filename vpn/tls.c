@@ -392,13 +392,18 @@ static bool is_for_role(X509 *cert, enum config_cert_purpose role, bool allow_un
 static bool name_matches(X509 *cert, const char *want, enum config_x509_match how)
 {
 	char buf[1024];
+	int n;
 	X509_NAME *subject = X509_get_subject_name(cert);
 
 	if (how == X509_MATCH_SUBJECT) {
 		X509_NAME_oneline(subject, buf, sizeof(buf));
 		return !strcmp(buf, want);
 	}
-	if (X509_NAME_get_text_by_NID(subject, NID_commonName, buf, sizeof(buf)) < 0)
+	/* The CN is compared whole: one with a NUL byte, or longer than BUF, would otherwise be
+	 * judged by the bytes before the NUL or the cut (a CN "site-a\0.evil" passing as
+	 * "site-a"). The text's length must be the CN's. */
+	n = X509_NAME_get_text_by_NID(subject, NID_commonName, buf, sizeof(buf));
+	if (n < 0 || (size_t)n >= sizeof(buf) - 1 || strlen(buf) != (size_t)n)
 		return false;
 	if (how == X509_MATCH_PREFIX)
 		return !strncmp(buf, want, strlen(want));

@@ -22,9 +22,8 @@
  * a subject match is exact, a name-prefix match starts the CN's text. The CN copy always ends
  * inside its buffer.
  *
- * With L2VPN_FUZZ_CERT_EXACT_CN=1 in the environment, a name or name-prefix match must also
- * hold on the CN's whole value: a CN with a NUL byte or longer than the comparison buffer must
- * not match the name its first bytes spell.
+ * A name or name-prefix match must also hold on the CN's whole value: a CN with a NUL byte or
+ * longer than the comparison buffer must not match the name its first bytes spell.
  */
 #include <errno.h>
 #include <openssl/evp.h>
@@ -248,8 +247,7 @@ static int raw_cn(X509 *x, const unsigned char **data)
 	return ASN1_STRING_length(s);
 }
 
-static void check_names(X509 *x, struct input *in, const struct tls_peer_checks *base,
-                        bool exact_cn)
+static void check_names(X509 *x, struct input *in, const struct tls_peer_checks *base)
 {
 	struct tls_peer_checks c = *base;
 	const unsigned char *cn = NULL;
@@ -293,13 +291,15 @@ static void check_names(X509 *x, struct input *in, const struct tls_peer_checks 
 	}
 	CHECK(cn_len >= 0);
 	CHECK((size_t)cn_len >= strlen(want) && !memcmp(cn, want, strlen(want)));
-	if (exact_cn && c.verify_match == X509_MATCH_NAME)
+	/* the CN's whole value was judged: no NUL byte in it, and all of it for an exact name */
+	CHECK(!memchr(cn, '\0', (size_t)cn_len));
+	if (c.verify_match == X509_MATCH_NAME)
 		CHECK((size_t)cn_len == strlen(want));
 	tls_cert_common_name(x, text, sizeof(text));
 	CHECK(memchr(text, '\0', sizeof(text)));
 }
 
-static void check_cert(X509 *x, struct input *in, bool exact_cn)
+static void check_cert(X509 *x, struct input *in)
 {
 	uint8_t pol = next(in);
 	struct tls_peer_checks c = {
@@ -345,21 +345,15 @@ static void check_cert(X509 *x, struct input *in, bool exact_cn)
 	tls_cert_common_name(NULL, cn, sizeof(cn));
 	CHECK(!strcmp(cn, "UNDEF"));
 	if (r == 0)
-		check_names(x, in, &c, exact_cn);
+		check_names(x, in, &c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int exact_cn = -1;
 	struct input in = { data, size };
 	uint8_t flags = next(&in);
 	X509 *x;
 
-	if (exact_cn < 0) {
-		const char *e = getenv("L2VPN_FUZZ_CERT_EXACT_CN");
-
-		exact_cn = e && !strcmp(e, "1");
-	}
 	if (flags & 1) {
 		/* a DER certificate: the rest up to a length given in the next two bytes */
 		size_t len = (size_t)next(&in) << 8 | next(&in);
@@ -374,7 +368,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		x = build_cert(&in);
 	}
 	if (x)
-		check_cert(x, &in, exact_cn);
+		check_cert(x, &in);
 	X509_free(x);
 	return 0;
 }
