@@ -11,6 +11,8 @@ packages=(
 	iproute2 iputils-ping procps psmisc util-linux kmod
 	openssl openvpn easy-rsa ifupdown bridge-utils
 	socat netcat-openbsd iperf3 python3 systemd
+	# fault tests: packet loss (nft) and a relay with offloads off (ethtool)
+	nftables ethtool
 )
 
 missing=()
