@@ -301,3 +301,24 @@ print("intervals %d min %.2f mean %.2f" % (len(whole), min(mbps) if mbps else 0,
 sys.exit(0 if whole and all(s["bytes"] > 0 for s in whole) else 1)
 PY
 }
+
+# lab_status_routes STATUS CN: how many MAC entries the server's status file (layout 1, 2 or 3)
+# lists for common name CN.
+lab_status_routes() {
+	awk -F'[,\t]' -v cn="$2" '
+		/^ROUTING TABLE/ { r = 1; next }
+		/^GLOBAL STATS/ { r = 0 }
+		r && $2 == cn { n++ }
+		$1 == "ROUTING_TABLE" && $3 == cn { n++ }
+		END { print n + 0 }' "$1"
+}
+
+# lab_status_clients STATUS CN: how many sessions of common name CN the status file lists.
+lab_status_clients() {
+	awk -F'[,\t]' -v cn="$2" '
+		/^Common Name,/ { c = 1; next }
+		/^ROUTING TABLE/ { c = 0 }
+		c && $1 == cn { n++ }
+		$1 == "CLIENT_LIST" && $2 == cn { n++ }
+		END { print n + 0 }' "$1"
+}
