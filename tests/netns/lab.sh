@@ -279,11 +279,13 @@ lab_iperf() {
 		"$@" >"$out" 2>&1
 }
 
-# lab_iperf_summary OUT: "intervals N min M mean A" (Mbit/s, 2 decimals) from lab_iperf's
-# report, as the receiver counted the bytes that arrived; fails when the report holds no
-# interval or an interval in which no byte arrived.
+# lab_iperf_summary OUT [WINDOW]: "intervals N min M mean A" (Mbit/s, 2 decimals) from
+# lab_iperf's report, as the receiver counted the bytes that arrived; fails when the report
+# holds no interval or an interval in which no byte arrived. With WINDOW (seconds, a multiple
+# of 2), consecutive intervals are judged in windows of that length instead ("window W min X"
+# is added; a short tail joins the last window).
 lab_iperf_summary() {
-	/usr/bin/python3 - "$1" <<'PY'
+	/usr/bin/python3 - "$1" "${2:-2}" <<'PY'
 import json, sys
 try:
     r = json.load(open(sys.argv[1]))
@@ -296,9 +298,20 @@ except Exception as e:
 # The closing interval can be a sliver (iperf3 stops mid-interval): judge whole ones only.
 whole = [s for s in iv if s["seconds"] >= 1.0] or iv
 mbps = [s["bits_per_second"] / 1e6 for s in whole]
-print("intervals %d min %.2f mean %.2f" % (len(whole), min(mbps) if mbps else 0,
-      sum(mbps) / len(mbps) if mbps else 0))
-sys.exit(0 if whole and all(s["bytes"] > 0 for s in whole) else 1)
+out = "intervals %d min %.2f mean %.2f" % (len(whole), min(mbps) if mbps else 0,
+                                          sum(mbps) / len(mbps) if mbps else 0)
+per = max(1, int(sys.argv[2]) // 2)
+groups = [whole[i:i + per] for i in range(0, len(whole), per)]
+if len(groups) > 1 and len(groups[-1]) < per:
+    groups[-2] += groups.pop()
+judged = [sum(s["bytes"] for s in g) for g in groups]
+if per > 1:
+    secs = [sum(s["seconds"] for s in g) for g in groups]
+    out += " window %s min %.2f" % (sys.argv[2], min(8 * b / t / 1e6 for b, t in zip(judged, secs))
+                                    if judged else 0)
+print(out)
+print("each: " + " ".join("%.1f" % v for v in mbps), file=sys.stderr)
+sys.exit(0 if judged and all(b > 0 for b in judged) else 1)
 PY
 }
 

@@ -54,7 +54,8 @@ counters() {
 }
 ups() { lab_count cli ': link up '; }
 
-for pct in 1 5; do
+# L2VPN_FAULT_LOSS picks the shares (percent), e.g. "5" for one long run.
+for pct in ${L2VPN_FAULT_LOSS:-1 5}; do
 	up0=$(ups)
 	ok "loss $pct%: rule set in the WAN switch" loss_rule "$pct"
 	lab_iperf hb0 "$ha0" "$SECS" "$WORK/loss$pct.json"

@@ -11,6 +11,8 @@
  *     --delay MS         add MS milliseconds to every frame (each direction)
  *     --jitter MS        the delay varies uniformly by +-MS; frames are sent in order of their
  *                        due time, so jitter reorders, as netem's does
+ *     --in-order         jitter without reordering: a delayed frame never leaves before the one
+ *                        delayed ahead of it (a WAN queue's varying delay)
  *     --reorder PCT      this share of frames skips the delay and overtakes the queue (netem)
  *     --duplicate PCT    this share of frames is sent twice
  *     --corrupt PCT      this share gets one bit flipped anywhere in the frame; the IP and TCP
@@ -45,8 +47,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FRAME_MAX   65600
-#define BATCH       256
+#define SLOT        16384 /* a frame buffer: any wire frame up to a 9000-byte MTU and more */
+#define BATCH       64    /* frames read (recvmmsg) and sent (sendmmsg) at once */
 #define SOCK_BUFFER (8 * 1024 * 1024)
 
 struct frame {
@@ -67,11 +69,13 @@ struct dir {
 	struct frame **heap;
 	size_t n;
 	bool impaired;
+	uint64_t last_due; /* --in-order: the latest due time given to a delayed frame */
 	struct stats st;
 };
 
 struct opts {
 	unsigned seconds, limit;
+	bool in_order;
 	uint64_t delay_ns, jitter_ns, payload_gap_ns;
 	uint32_t reorder, duplicate, corrupt, payload; /* probabilities scaled to 2^32 */
 };
@@ -200,6 +204,36 @@ static void send_frame(struct dir *d, const uint8_t *data, size_t len)
 		d->st.txerr++;
 }
 
+/* Frames to send at once with sendmmsg (a batch read, each maybe twice). */
+static struct mmsghdr out_msgs[2 * BATCH];
+static struct iovec out_iov[2 * BATCH];
+static unsigned out_n;
+
+static void batch_add(const uint8_t *data, size_t len)
+{
+	out_iov[out_n] = (struct iovec){ .iov_base = (void *)data, .iov_len = len };
+	out_msgs[out_n] =
+	    (struct mmsghdr){ .msg_hdr = { .msg_iov = &out_iov[out_n], .msg_iovlen = 1 } };
+	out_n++;
+}
+
+static void batch_flush(struct dir *d)
+{
+	unsigned done = 0;
+
+	while (done < out_n) {
+		int n = sendmmsg(d->out_fd, out_msgs + done, out_n - done, 0);
+		if (n <= 0) {
+			d->st.txerr++; /* this frame could not go: skip it */
+			done++;
+			continue;
+		}
+		d->st.tx += (unsigned)n;
+		done += (unsigned)n;
+	}
+	out_n = 0;
+}
+
 static void enqueue(struct dir *d, const struct opts *o, const uint8_t *data, size_t len,
                     uint64_t now, bool skip_delay)
 {
@@ -213,6 +247,9 @@ static void enqueue(struct dir *d, const struct opts *o, const uint8_t *data, si
 			uint64_t j = rnd() % span;
 			due = due + j >= o->jitter_ns ? due + j - o->jitter_ns : now;
 		}
+		if (o->in_order && due < d->last_due)
+			due = d->last_due;
+		d->last_due = due;
 	}
 	if (d->n >= o->limit || !(f = malloc(sizeof(*f) + len))) {
 		d->st.qdrop++;
@@ -233,7 +270,7 @@ static void handle(struct dir *d, const struct opts *o, uint8_t *data, size_t le
 
 	d->st.rx++;
 	if (!d->impaired) {
-		send_frame(d, data, len);
+		batch_add(data, len);
 		return;
 	}
 	if (chance(o->corrupt) && len) {
@@ -257,22 +294,39 @@ static void handle(struct dir *d, const struct opts *o, uint8_t *data, size_t le
 		if (queued)
 			enqueue(d, o, data, len, now, skip_delay);
 		else
-			send_frame(d, data, len);
+			batch_add(data, len);
 	}
 }
 
-/* Read what is waiting on D's input (a bounded batch). */
+/* Read what is waiting on D's input (a few bounded batches); frames that are not delayed
+ * leave at once. BUF holds BATCH slots of SLOT bytes. */
 static void drain(struct dir *d, const struct opts *o, uint8_t *buf)
 {
-	for (int i = 0; i < BATCH; i++) {
-		ssize_t n = recv(d->in_fd, buf, FRAME_MAX, MSG_DONTWAIT | MSG_TRUNC);
-		if (n < 0)
-			return;
-		if (n > FRAME_MAX) {
-			d->st.qdrop++; /* an offload super-frame: the setup is wrong */
-			continue;
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov[BATCH];
+
+	for (int round = 0; round < 4; round++) {
+		int n;
+
+		for (int i = 0; i < BATCH; i++) {
+			iov[i] =
+			    (struct iovec){ .iov_base = buf + (size_t)i * SLOT, .iov_len = SLOT };
+			msgs[i] =
+			    (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 		}
-		handle(d, o, buf, (size_t)n, now_ns());
+		n = recvmmsg(d->in_fd, msgs, BATCH, MSG_DONTWAIT | MSG_TRUNC, NULL);
+		if (n <= 0)
+			return;
+		for (int i = 0; i < n; i++) {
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				d->st.qdrop++; /* an offload super-frame: the setup is wrong */
+				continue;
+			}
+			handle(d, o, iov[i].iov_base, msgs[i].msg_len, now_ns());
+		}
+		batch_flush(d);
+		if (n < BATCH)
+			return;
 	}
 }
 
@@ -359,7 +413,7 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr,
 		        "usage: wan-relay IF_A IF_B [--seconds N] [--delay MS] [--jitter MS]"
-		        " [--reorder PCT] [--duplicate PCT] [--corrupt PCT]"
+		        " [--in-order] [--reorder PCT] [--duplicate PCT] [--corrupt PCT]"
 		        " [--corrupt-payload PCT] [--payload-gap MS] [--only a>b|b>a]"
 		        " [--limit N]"
 		        " [--seed N]\n");
@@ -367,6 +421,11 @@ int main(int argc, char **argv)
 	}
 	for (int i = 3; i < argc; i += 2) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(k, "--in-order")) {
+			o.in_order = true;
+			i--;
+			continue;
+		}
 		if (!v) {
 			fprintf(stderr, "wan-relay: %s needs a value\n", k);
 			return 2;
@@ -404,7 +463,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	buf = malloc(FRAME_MAX);
+	buf = malloc((size_t)BATCH * SLOT);
 	dirs[0].heap = calloc(o.limit, sizeof(struct frame *));
 	dirs[1].heap = calloc(o.limit, sizeof(struct frame *));
 	if (!buf || !dirs[0].heap || !dirs[1].heap) {
