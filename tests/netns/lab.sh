@@ -273,10 +273,16 @@ lab_relay_ip() { echo "10.98.0.${_lab_site_n[$1]}"; }
 # server at ADDR for SECS seconds with 2-second intervals, JSON report (with the receiving
 # server's own report inside) in OUT.
 lab_iperf() {
-	local h=$1 a=$2 t=$3 out=$4
+	local h=$1 a=$2 t=$3 out=$4 try
 	shift 4
-	ns_exec "$h" timeout $((t + 30)) iperf3 -c "$a" -t "$t" -i 2 --json --get-server-output \
-		"$@" >"$out" 2>&1
+	# A server still closing the previous test answers "busy": try again (3 times at most).
+	for try in 1 2 3; do
+		ns_exec "$h" timeout $((t + 30)) iperf3 -c "$a" -t "$t" -i 2 --json \
+			--get-server-output "$@" >"$out" 2>&1 && return 0
+		grep -q '"intervals":[[:space:]]*\[[[:space:]]*{' "$out" && return 1
+		sleep 1
+	done
+	return 1
 }
 
 # lab_iperf_summary OUT [WINDOW]: "intervals N min M mean A" (Mbit/s, 2 decimals) from
