@@ -15,6 +15,8 @@ packages=(
 	libfaketime
 	# bench/soak.sh (and tests/netns/soak_short.sh): the plot
 	python3-matplotlib
+	# fault tests: packet loss (nft) and a relay with offloads off (ethtool)
+	nftables ethtool
 )
 # `tests/deps.sh vm`: also what bench/soak.sh --vm needs (QEMU, busybox for the initramfs).
 if [ "${1:-}" = vm ]; then

@@ -260,3 +260,103 @@ lab_three_sites() {
 	lab_site a 1 && lab_site b 2 && lab_site c 3 &&
 		lab_lan a 0 && lab_lan b 0 && lab_lan c 0
 }
+
+# lab_offloads_off NS IF: no TSO/GSO/GRO and no TX checksum offload on IF, so every frame that
+# leaves it is a real wire frame with a complete checksum (what a relay over AF_PACKET needs).
+lab_offloads_off() {
+	ns_exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
+}
+
+# lab_relay_path A B: a second WAN path between sites A and B through namespace "relay": A's
+# wr0 <-veth-> relay's ra, relay's rb <-veth-> B's wr0, with 10.98.0.N/24 on the wr0 ends and
+# offloads off on all four ends. Nothing crosses the relay namespace until a program moves
+# frames between ra and rb (tests/netns/wan-relay, started with bg relay NAME ...).
+lab_relay_path() {
+	local s side
+	ns_add relay && _lab_quiet_ns relay || return 1
+	for s in "$1" "$2"; do
+		side=ra
+		[ "$s" = "$2" ] && side=rb
+		ip -n "$(ns relay)" link add "$side" type veth peer name wr0 netns "$(ns "$s")" ||
+			return 1
+		ip -n "$(ns relay)" link set "$side" up && ip -n "$(ns "$s")" link set wr0 up &&
+			addr_add "$s" wr0 "$(lab_relay_ip "$s")/24" || return 1
+		lab_offloads_off relay "$side" && lab_offloads_off "$s" wr0 || return 1
+	done
+}
+
+# lab_relay_ip SITE: the site's address on the relay path.
+lab_relay_ip() { echo "10.98.0.${_lab_site_n[$1]}"; }
+
+# lab_iperf HOST ADDR SECS OUT [ARGS...]: iperf3 client in namespace HOST against the iperf3
+# server at ADDR for SECS seconds with 2-second intervals, JSON report (with the receiving
+# server's own report inside) in OUT.
+lab_iperf() {
+	local h=$1 a=$2 t=$3 out=$4 try
+	shift 4
+	# A server still closing the previous test answers "busy": try again (3 times at most).
+	for try in 1 2 3; do
+		ns_exec "$h" timeout $((t + 30)) iperf3 -c "$a" -t "$t" -i 2 --json \
+			--get-server-output "$@" >"$out" 2>&1 && return 0
+		grep -q '"intervals":[[:space:]]*\[[[:space:]]*{' "$out" && return 1
+		sleep 1
+	done
+	return 1
+}
+
+# lab_iperf_summary OUT [WINDOW]: "intervals N min M mean A" (Mbit/s, 2 decimals) from
+# lab_iperf's report, as the receiver counted the bytes that arrived; fails when the report
+# holds no interval or an interval in which no byte arrived. With WINDOW (seconds, a multiple
+# of 2), consecutive intervals are judged in windows of that length instead ("window W min X"
+# is added; a short tail joins the last window).
+lab_iperf_summary() {
+	/usr/bin/python3 - "$1" "${2:-2}" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+    # The receiver's view (what reached the LAN host) when the server sent its report.
+    r = r.get("server_output_json") or r
+    iv = [i["sum"] for i in r["intervals"]]
+except Exception as e:
+    print("no iperf3 report: %s" % e)
+    sys.exit(1)
+# The closing interval can be a sliver (iperf3 stops mid-interval): judge whole ones only.
+whole = [s for s in iv if s["seconds"] >= 1.0] or iv
+mbps = [s["bits_per_second"] / 1e6 for s in whole]
+out = "intervals %d min %.2f mean %.2f" % (len(whole), min(mbps) if mbps else 0,
+                                          sum(mbps) / len(mbps) if mbps else 0)
+per = max(1, int(sys.argv[2]) // 2)
+groups = [whole[i:i + per] for i in range(0, len(whole), per)]
+if len(groups) > 1 and len(groups[-1]) < per:
+    groups[-2] += groups.pop()
+judged = [sum(s["bytes"] for s in g) for g in groups]
+if per > 1:
+    secs = [sum(s["seconds"] for s in g) for g in groups]
+    out += " window %s min %.2f" % (sys.argv[2], min(8 * b / t / 1e6 for b, t in zip(judged, secs))
+                                    if judged else 0)
+print(out)
+print("each: " + " ".join("%.1f" % v for v in mbps), file=sys.stderr)
+sys.exit(0 if judged and all(b > 0 for b in judged) else 1)
+PY
+}
+
+# lab_status_routes STATUS CN: how many MAC entries the server's status file (layout 1, 2 or 3)
+# lists for common name CN.
+lab_status_routes() {
+	awk -F'[,\t]' -v cn="$2" '
+		/^ROUTING TABLE/ { r = 1; next }
+		/^GLOBAL STATS/ { r = 0 }
+		r && $2 == cn { n++ }
+		$1 == "ROUTING_TABLE" && $3 == cn { n++ }
+		END { print n + 0 }' "$1"
+}
+
+# lab_status_clients STATUS CN: how many sessions of common name CN the status file lists.
+lab_status_clients() {
+	awk -F'[,\t]' -v cn="$2" '
+		/^Common Name,/ { c = 1; next }
+		/^ROUTING TABLE/ { c = 0 }
+		c && $1 == cn { n++ }
+		$1 == "CLIENT_LIST" && $2 == cn { n++ }
+		END { print n + 0 }' "$1"
+}
