@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The benchmark lab (DESIGN.md §7): per variant V, two site namespaces V-sa and V-sb, each with
+# The benchmark lab: per variant V, two site namespaces V-sa and V-sb, each with
 # a bridge br0 and a LAN host namespace (V-ha, V-hb) on a veth (eth1 in the site, eth0 in the
 # host), and a WAN veth (wan0) between the two sites. The variant then joins the two bridges:
 #

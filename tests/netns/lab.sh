@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The two-site (or more) lab of DESIGN.md §7 on top of lib.sh: a PKI made with l2vpn-ca, site
+# The two-site (or more) measuring lab on top of lib.sh: a PKI made with l2vpn-ca, site
 # namespaces with bridges, LAN hosts on veths, a WAN switch, configs derived from conf-examples/
 # and daemons started and stopped with lib.sh's bg/stop. Source it after lib.sh:
 #

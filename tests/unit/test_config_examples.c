@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * conf-examples/{server,server2,client,client2}.conf: each parses with config_parse_file(),
- * passes config_finish(), says what DESIGN.md section 1 describes (ports 1194/1195, tap0/tap1
+ * passes config_finish(), describes the two-site, two-LAN setup (ports 1194/1195, tap0/tap1
  * in br0/br1, remote vpn.example.com), and every directive line is explained by a comment
  * in its paragraph. The directory comes as the first argument.
  */

@@ -3,7 +3,7 @@
  * Configuration syntax and whole-configuration behaviour: comments, quoting, inline PEM
  * blocks, `config` includes (relative, depth limit, missing file), the command line, and
  * config_finish() (role, keepalive expansion, required directives), plus the seed
- * configurations of issue 4.
+ * configurations the operators run (OpenVPN TAP/TCP bridge configs).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -770,7 +770,7 @@ static void test_finish_errors(void **state)
 	}
 }
 
-/* ---- the seed configurations of issue 4 -------------------------------------------------- */
+/* ---- the operators' own configurations (OpenVPN TAP/TCP bridge) ---------------------------- */
 
 static const char seed_server[] = "port 1194\n"
                                   "proto tcp\n"
