@@ -39,13 +39,13 @@ ok "hb0 pings ha0" lab_wait_ping hb0 "$ha0" 5
 
 spid=$(cat "$WORK/srv.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
+lab_asan && asan=true
 # fds: open descriptors, the least of 10 looks 0.1 s apart (a status file being written holds
 # one more for an instant).
 fds() {
 	local n min=
 	for _ in $(seq 10); do
-		n=$(ls "/proc/$spid/fd" | wc -l)
+		n=$(lab_fds "$spid")
 		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
 		sleep 0.1
 	done

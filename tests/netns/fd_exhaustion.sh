@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-lab_conn_flood
+lab_tool FLOOD conn-flood
 
 lab_step "PKI made with l2vpn-ca" lab_pki
 lab_step "two sites with br0, a LAN host on each" lab_two_sites 1

@@ -214,14 +214,16 @@ lab_ifindex_master() {
 		awk '{ m = "-"; for (i = 1; i <= NF; i++) if ($i == "master") m = $(i + 1); print $1 m }'
 }
 
-# lab_conn_flood: the conn-flood tool (tests/netns/conn_flood.c) into $FLOOD, or the test ends
-# as one failure.
-lab_conn_flood() {
-	FLOOD=${L2VPN_BUILD_ROOT:-build}/tests/netns/conn-flood
-	[ -x "$FLOOD" ] && return 0
-	echo "1..1"
-	echo "not ok 1 - $FLOOD is not built"
-	exit 1
+# lab_tool VAR NAME: the path of the test tool NAME that meson builds in tests/netns
+# (conn-flood, frame-gen, wan-relay) into VAR, or the test ends as one failure.
+lab_tool() {
+	local path=${L2VPN_BUILD_ROOT:-build}/tests/netns/$2
+	if [ ! -x "$path" ]; then
+		echo "1..1"
+		echo "not ok 1 - $path is not built"
+		exit 1
+	fi
+	printf -v "$1" '%s' "$path"
 }
 
 # lab_asan: the daemon is an ASan build (its quarantine keeps freed memory resident, so RSS

@@ -17,12 +17,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-GEN=${L2VPN_BUILD_ROOT:-build}/tests/netns/frame-gen
-[ -x "$GEN" ] || {
-	echo "1..1"
-	echo "not ok 1 - frame-gen is built"
-	exit 1
-}
+lab_tool GEN frame-gen
 SECS=${L2VPN_STORM_SECONDS:-10}
 PINGS=$((SECS * 20))
 
@@ -41,8 +36,8 @@ ok "hc0 reaches ha0, hb0 reaches ha0" eval 'lab_wait_ping hc0 "$(lab_host_ip a 0
 
 spid=$(cat "$WORK/srv.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
+lab_asan && asan=true
+rss_kb() { lab_kb "$spid" VmRSS; }
 # p99 of ping's per-reply times; the pings without a reply count as infinitely late.
 p99() {
 	awk -v sent="$PINGS" '/bytes from/ { for (i = 1; i <= NF; i++) if ($i ~ /^time=/) {

@@ -37,9 +37,9 @@ ok "LAN hosts reach each other" lab_wait_ping hb0 "$(lab_host_ip a 0)" 5
 
 spid=$(cat "$WORK/srv.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
-fds() { ls "/proc/$spid/fd" | wc -l; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
+lab_asan && asan=true
+fds() { lab_fds "$spid"; }
+rss_kb() { lab_kb "$spid" VmRSS; }
 # $WORK/churn I CYCLES (run in b's namespace): certificate churnI, MAC 02:cc:00:00:00:I.
 printf '#!/bin/sh\nexec /usr/bin/python3 %s --host %s --ca %s --wait 10 --cycles "$2" %s\n' \
 	"$PEER" "$(lab_wan_ip a)" "$LAB_PKI/ca.crt" \

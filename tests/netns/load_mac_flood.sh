@@ -13,12 +13,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-GEN=${L2VPN_BUILD_ROOT:-build}/tests/netns/frame-gen
-[ -x "$GEN" ] || {
-	echo "1..1"
-	echo "not ok 1 - frame-gen is built"
-	exit 1
-}
+lab_tool GEN frame-gen
 CAP=16384      # MAC_PER_PORT in vpn/daemon.c
 FLOOD=100000   # frames, each from a new MAC
 RATE=50000     # frames a second
@@ -41,12 +36,12 @@ ok "hc0 reaches ha0 and hb0" eval 'lab_wait_ping hc0 "$(lab_host_ip a 0)" 5 &&
 
 spid=$(cat "$WORK/srv.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
+lab_asan && asan=true
 # The server's resident memory between status writes: the least of 8 samples over 1.6 s (a
 # status write holds the text of every route while it is written out).
 rss_kb() {
 	for _ in 1 2 3 4 5 6 7 8; do
-		awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"
+		lab_kb "$spid" VmRSS
 		sleep 0.2
 	done | sort -n | head -n 1
 }

@@ -95,7 +95,7 @@ lab_start srv srv
 ok "server listening" wait_for 10 lab_logged srv 'listening on TCP'
 spid=$(cat "$WORK/srv.pid")
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+rss_kb() { lab_kb "$1" VmRSS; }
 cpu0=$(cpu_ticks "$spid")
 rss0=$(rss_kb "$spid")
 hz=$(getconf CLK_TCK)

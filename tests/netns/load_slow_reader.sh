@@ -14,12 +14,7 @@
 need_root
 need_cmd iperf3
 lab_need_programs
-GEN=${L2VPN_BUILD_ROOT:-build}/tests/netns/frame-gen
-[ -x "$GEN" ] || {
-	echo "1..1"
-	echo "not ok 1 - frame-gen is built"
-	exit 1
-}
+lab_tool GEN frame-gen
 RATE=${L2VPN_SLOW_RATE:-100M}
 SECS=4
 
@@ -38,8 +33,8 @@ ok "hb0 and hc0 reach ha0" eval 'lab_wait_ping hb0 "$(lab_host_ip a 0)" 5 &&
 
 spid=$(cat "$WORK/srv.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$spid/status"; }
+lab_asan && asan=true
+rss_kb() { lab_kb "$spid" VmRSS; }
 # Frames the server dropped on full peer queues, from a fresh SIGUSR2 report.
 queue_drops() {
 	local n

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-lab_conn_flood
+lab_tool FLOOD conn-flood
 
 lab_step "PKI (clients vpnc, vpnc2) and three sites with br0 and a LAN host" lab_three_sites
 LAB_REMOTE=$(lab_wan_ip a)

@@ -14,7 +14,7 @@
 . "$(dirname "$0")/lab.sh"
 need_root
 lab_need_programs
-lab_conn_flood
+lab_tool FLOOD conn-flood
 
 lab_step "PKI (clients vpnc, vpnc2, vpnc3) and three sites with br0 and a LAN host" lab_three_sites
 lab_step "vpnc3's certificate" lab_ca build-key vpnc3.example.com

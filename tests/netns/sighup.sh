@@ -31,19 +31,19 @@ ok "hb0 pings ha0" lab_wait_ping hb0 "$ha0" 5
 spid=$(cat "$WORK/srv.pid")
 cpid=$(cat "$WORK/cli.pid")
 asan=false
-grep -q __asan_init "$L2VPN_BIN" && asan=true
+lab_asan && asan=true
 # fds PID: open descriptors, the least of 10 looks 0.1 s apart (a status file being written
 # holds one more for an instant).
 fds() {
 	local n min=
 	for _ in $(seq 10); do
-		n=$(ls "/proc/$1/fd" | wc -l)
+		n=$(lab_fds "$1")
 		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
 		sleep 0.1
 	done
 	echo "$min"
 }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+rss_kb() { lab_kb "$1" VmRSS; }
 ups() { lab_count srv ': link up '; }
 # ping20 NAME: 20 Hz ping from hb0 to ha0 until stopped; lost LOG: how many went unanswered.
 ping20() { bg hb0 "$1" ping -n -i 0.05 -W 1 "$ha0"; }

@@ -21,8 +21,7 @@
 need_root
 need_cmd iperf3 ethtool
 lab_need_programs
-RELAY=${L2VPN_BUILD_ROOT:-build}/tests/netns/wan-relay
-[ -x "$RELAY" ] || { fail "wan-relay is built"; done_testing; }
+lab_tool RELAY wan-relay
 SECS=${L2VPN_FAULT_SECONDS:-12}
 
 lab_step "PKI made with l2vpn-ca" lab_pki
