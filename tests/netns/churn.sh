@@ -23,7 +23,7 @@ spid=$(cat "$WORK/srv.pid")
 # Under ASan, freed memory sits in its quarantine: the RSS check only runs on a plain build.
 asan=false
 lab_asan && asan=true
-fds() { lab_fds "$spid"; }
+fds() { lab_fds_settled "$spid"; }
 rss_kb() { lab_kb "$spid" VmRSS; }
 fd0=$(fds)
 rss0=$(rss_kb)

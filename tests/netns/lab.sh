@@ -231,6 +231,17 @@ lab_tool() {
 lab_asan() { grep -q __asan_init "$L2VPN_BIN"; }
 # lab_fds PID: how many descriptors process PID has open.
 lab_fds() { ls "/proc/$1/fd" | wc -l; }
+# lab_fds_settled PID: the least of 10 lab_fds looks 0.1 s apart. A status file being written
+# or a refused connection being closed holds one more for an instant; a leak holds it for good.
+lab_fds_settled() {
+	local n min=
+	for _ in $(seq 10); do
+		n=$(lab_fds "$1")
+		{ [ -z "$min" ] || [ "$n" -lt "$min" ]; } && min=$n
+		sleep 0.1
+	done
+	echo "$min"
+}
 # lab_kb PID FIELD: a /proc/PID/status figure in KiB (VmRSS, VmData, ...).
 lab_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
@@ -351,6 +362,25 @@ lab_status_routes() {
 		r && $2 == cn { n++ }
 		$1 == "ROUTING_TABLE" && $3 == cn { n++ }
 		END { print n + 0 }' "$1"
+}
+
+# lab_status_macs STATUS: how many entries the server's whole MAC table holds (its GLOBAL STATS
+# row), those of sites without a session included.
+lab_status_macs() {
+	awk -F'[,\t]' '$1 == "MAC table entries" { print $2 }
+		$1 == "GLOBAL_STATS" && $2 == "MAC table entries" { print $3 }' "$1"
+}
+
+# lab_status_unlisted STATUS: MAC table entries the routing table does not list, that is, the
+# server's own (learned on its tap) plus any a departed site left behind.
+lab_status_unlisted() {
+	awk -F'[,\t]' '/^ROUTING TABLE/ { r = 1; next }
+		/^GLOBAL STATS/ { r = 0 }
+		r && NF >= 4 && $1 != "Virtual Address" { n++ }
+		$1 == "ROUTING_TABLE" { n++ }
+		$1 == "MAC table entries" { t = $2 }
+		$1 == "GLOBAL_STATS" && $2 == "MAC table entries" { t = $3 }
+		END { print t - n }' "$1"
 }
 
 # lab_status_clients STATUS CN: how many sessions of common name CN the status file lists.

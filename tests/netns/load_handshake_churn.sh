@@ -38,7 +38,7 @@ ok "LAN hosts reach each other" lab_wait_ping hb0 "$(lab_host_ip a 0)" 5
 spid=$(cat "$WORK/srv.pid")
 asan=false
 lab_asan && asan=true
-fds() { lab_fds "$spid"; }
+fds() { lab_fds_settled "$spid"; }
 rss_kb() { lab_kb "$spid" VmRSS; }
 # $WORK/churn I CYCLES (run in b's namespace): certificate churnI, MAC 02:cc:00:00:00:I.
 printf '#!/bin/sh\nexec /usr/bin/python3 %s --host %s --ca %s --wait 10 --cycles "$2" %s\n' \

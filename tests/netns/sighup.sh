@@ -32,17 +32,7 @@ spid=$(cat "$WORK/srv.pid")
 cpid=$(cat "$WORK/cli.pid")
 asan=false
 lab_asan && asan=true
-# fds PID: open descriptors, the least of 10 looks 0.1 s apart (a status file being written
-# holds one more for an instant).
-fds() {
-	local n min=
-	for _ in $(seq 10); do
-		n=$(lab_fds "$1")
-		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
-		sleep 0.1
-	done
-	echo "$min"
-}
+fds() { lab_fds_settled "$1"; }
 rss_kb() { lab_kb "$1" VmRSS; }
 ups() { lab_count srv ': link up '; }
 # ping20 NAME: 20 Hz ping from hb0 to ha0 until stopped; lost LOG: how many went unanswered.
