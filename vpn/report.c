@@ -83,6 +83,7 @@ static int format_server(struct vpn *vpn, char **out)
 	s.n_clients = n;
 	s.routes = rc.routes;
 	s.n_routes = rc.n;
+	s.mac_entries = rc.cap;
 	ret =
 	    status_format_server(&s, vpn->cfg->status_version ? vpn->cfg->status_version : 1, out);
 out:

@@ -84,7 +84,8 @@ static void server_v1(FILE *f, const struct status_server *s)
 		fprintf(f, "%s,%s,%s,%s\n", mac, cn_or_undef(cn, r->common_name),
 		        str_or_empty(addr, r->real_address), when);
 	}
-	fprintf(f, "GLOBAL STATS\nMax bcast/mcast queue length,%u\nEND\n", s->max_bcast_queue);
+	fprintf(f, "GLOBAL STATS\nMax bcast/mcast queue length,%u\n", s->max_bcast_queue);
+	fprintf(f, "MAC table entries,%zu\nEND\n", s->mac_entries);
 }
 
 /* Layouts 2 (SEP ',') and 3 (SEP '\t'). */
@@ -128,6 +129,7 @@ static void server_v2(FILE *f, const struct status_server *s, char sep)
 	}
 	fprintf(f, "GLOBAL_STATS%1$cMax bcast/mcast queue length%1$c%2$u\n", sep,
 	        s->max_bcast_queue);
+	fprintf(f, "GLOBAL_STATS%1$cMAC table entries%1$c%2$zu\n", sep, s->mac_entries);
 	fprintf(f, "GLOBAL_STATS%1$cdco_enabled%1$c0\nEND\n", sep);
 }
 

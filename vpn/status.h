@@ -42,7 +42,8 @@ struct status_server {
 	const struct status_route *routes;
 	size_t n_routes;
 	unsigned max_bcast_queue;
-	const char *title; /* version string for the v2/v3 TITLE line; NULL: "l2vpn" */
+	size_t mac_entries; /* every entry of the MAC table: local, of live sessions, of none */
+	const char *title;  /* version string for the v2/v3 TITLE line; NULL: "l2vpn" */
 };
 
 struct status_p2p {

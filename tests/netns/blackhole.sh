@@ -4,8 +4,8 @@
 # 10 s on the client, 2 x 10 s on the server):
 #  - the client detects the silence within its timeout + interval (12 s), the server within
 #    its timeout + interval (22 s);
-#  - the server forgets the site's MAC addresses (status file routing table) within its
-#    timeout + 5 s (25 s);
+#  - the server forgets the site's MAC addresses within its timeout + 5 s (25 s): the status
+#    file's routing table lists none, and its whole MAC table shrinks by as many;
 #  - once the blackhole lifts, the client is through again (link up, LAN hosts ping) within
 #    10 s.
 . "$(dirname "$0")/lib.sh"
@@ -30,7 +30,9 @@ routes() { lab_status_routes "$WORK/srv.status" "$CN"; }
 has_routes() { [ "$(routes)" -gt 0 ]; }
 no_routes() { [ "$(routes)" -eq 0 ]; }
 ok "the server's status lists MACs learnt from the client site" wait_for 5 has_routes
-diag "routes of $CN before: $(routes)"
+r0=$(routes)
+local0=$(lab_status_unlisted "$WORK/srv.status")
+diag "routes of $CN before: $r0; MAC table entries: $(lab_status_macs "$WORK/srv.status") ($local0 the server's own)"
 
 # since T0: seconds (3 decimals) from T0 (an EPOCHREALTIME without the dot) to now.
 now_us() { echo "${EPOCHREALTIME/[.,]/}"; }
@@ -73,6 +75,8 @@ else
 fi
 ok "the server's status lists no session of the site" \
 	test "$(lab_status_clients "$WORK/srv.status" "$CN")" -eq 0
+ok "the server's MAC table holds only its own $local0 entries ($(lab_status_macs "$WORK/srv.status"))" \
+	test "$(lab_status_macs "$WORK/srv.status")" -eq "$local0"
 
 ns_exec wan nft delete table bridge blackhole
 t1=$(now_us)

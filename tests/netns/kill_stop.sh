@@ -5,7 +5,7 @@
 #     client is through again within 15 s of the restart; the clients' taps keep their ifindex
 #     and their bridge, the server's new tap is in br0 again, and no site's br0 changes its MAC.
 # (b) Client c gets SIGSTOP for longer than the server's timeout: the server frees its session
-#     and its MACs (status file) within 20 + 5 s while site b goes on working; after SIGCONT,
+#     and its MACs (status file: none listed, none left in the table) within 20 + 5 s while site b goes on working; after SIGCONT,
 #     client c is through again within 10 s.
 # (tests/netns/reconnect.sh covers the single-site restart and a cut WAN link.)
 . "$(dirname "$0")/lib.sh"
@@ -104,7 +104,8 @@ listed() { [ "$(routes)" -gt 0 ] && [ "$(sessions)" -eq 1 ]; }
 freed() { [ "$(routes)" -eq 0 ] && [ "$(sessions)" -eq 0 ]; }
 lab_ping hc0 "$ha0"
 ok "the server's status lists site c's session and MACs" wait_for 5 listed
-diag "site c before SIGSTOP: $(sessions) session, $(routes) MACs"
+unlisted0=$(lab_status_unlisted "$ST")
+diag "site c before SIGSTOP: $(sessions) session, $(routes) MACs; MAC table entries $(lab_status_macs "$ST"), $unlisted0 not in the routing table"
 ups_c=$(lab_count cli-c ': link up ')
 kill -STOP "$(cat "$WORK/cli-c.pid")"
 t0=$(now_us)
@@ -118,6 +119,8 @@ if lab_within 27 freed; then
 else
 	fail "server still lists c's session or MACs 25 s after SIGSTOP ($(routes) MACs)"
 fi
+ok "no entry of c hides in the MAC table: $unlisted0 unlisted, as before" \
+	test "$(lab_status_unlisted "$ST")" -eq "$unlisted0"
 ok "server logged the ping-restart for c" lab_logged srv2 "$CN.*nothing received for 20 s \\(ping-restart\\)"
 ok "site b still reaches ha0 while c is frozen" lab_wait_ping hb0 "$ha0" 5
 kill -CONT "$(cat "$WORK/cli-c.pid")"

@@ -34,6 +34,7 @@ static const struct status_server server = {
 	.routes = routes,
 	.n_routes = 2,
 	.max_bcast_queue = 3,
+	.mac_entries = 5,
 	.title = "l2vpn 0.1.0",
 };
 
@@ -63,6 +64,7 @@ static void test_server_v1(void **state)
 	                    "02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00\n"
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,3\n"
+	                    "MAC table entries,5\n"
 	                    "END\n");
 	free(out);
 }
@@ -82,6 +84,7 @@ static void test_server_v1_empty(void **state)
 	                    "Virtual Address,Common Name,Real Address,Last Ref\n"
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,0\n"
+	                    "MAC table entries,0\n"
 	                    "END\n");
 	free(out);
 }
@@ -102,6 +105,7 @@ static const char expected_v2[] =
     "1738324798\n"
     "ROUTING_TABLE,02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00,1738324800\n"
     "GLOBAL_STATS,Max bcast/mcast queue length,3\n"
+    "GLOBAL_STATS,MAC table entries,5\n"
     "GLOBAL_STATS,dco_enabled,0\n"
     "END\n";
 
@@ -184,6 +188,7 @@ static void test_server_hostile_cn(void **state)
 	                    "2025-01-31 11:59:58\n"
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,0\n"
+	                    "MAC table entries,0\n"
 	                    "END\n");
 	free(out);
 
@@ -195,8 +200,8 @@ static void test_server_hostile_cn(void **state)
 		size_t rows = 0;
 
 		assert_int_equal(status_format_server(&s, version, &out), 0);
-		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 2 GLOBAL_STATS, END */
-		assert_int_equal(count_char(out, '\n'), 11);
+		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 3 GLOBAL_STATS, END */
+		assert_int_equal(count_char(out, '\n'), 12);
 		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			if (strncmp(line, "CLIENT_LIST", 11) == 0) {
 				assert_int_equal(count_char(line, sep), 12);
