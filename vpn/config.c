@@ -32,6 +32,7 @@ void config_init(struct config *cfg)
 	cfg->tun_mtu = 1500;
 	cfg->tls_version_min = 0x0303; /* TLS1_2_VERSION */
 	cfg->hand_window = 60;
+	cfg->connect_timeout = 10;
 	cfg->reneg_sec = 3600;
 	cfg->reneg_bytes = CONFIG_RENEG_BYTES;
 	cfg->status_interval = 60;

@@ -67,6 +67,8 @@ static const struct number_field number_fields[] = {
 	{ "preauth-timeout", offsetof(struct config, preauth_timeout), 1, 3600 },
 	{ "txqueuelen", offsetof(struct config, txqueuelen), 1, 1000000 },
 	{ "hand-window", offsetof(struct config, hand_window), 1, 3600 },
+	{ "connect-timeout", offsetof(struct config, connect_timeout), 1, 3600 },
+	{ "server-poll-timeout", offsetof(struct config, connect_timeout), 1, 3600 },
 	{ "mute", offsetof(struct config, mute), 0, 1000000 },
 	{ "ping-exit", offsetof(struct config, ping_exit), 0, 86400 },
 };
@@ -111,6 +113,8 @@ static const struct directive directives[] = {
 	{ "remote-random", 0, 0, do_remote_random, NULL },
 	{ "resolv-retry", 1, 1, do_resolv_retry, NULL },
 	{ "connect-retry", 1, 2, do_connect_retry, NULL },
+	{ "connect-timeout", 1, 1, do_number, NULL },
+	{ "server-poll-timeout", 1, 1, do_number, NULL },
 	{ "connect-retry-max", 1, 1, do_number, NULL },
 	{ "nobind", 0, 0, do_nobind, NULL },
 	{ "max-clients", 1, 1, do_number, NULL },

@@ -521,6 +521,14 @@ void peer_tick(struct peer *p)
 			/* A stranger's slot: counted and logged with the other refusals. */
 			preauth_refused(vpn, REFUSED_TIMEOUT, p->addr_str);
 			peer_close_quietly(p);
+		} else if (p->state == PEER_CONNECTING &&
+		           now - p->started >= vpn->cfg->connect_timeout) {
+			/* Into a blackhole the kernel's SYN retries back off to minutes: a fresh
+			 * attempt after connect-retry gets through sooner once the path is back. */
+			snprintf(why, sizeof(why),
+			         "TCP connect timed out after %u s (connect-timeout)",
+			         vpn->cfg->connect_timeout);
+			peer_close(p, why);
 		} else if (now - p->started >= vpn->cfg->hand_window) {
 			snprintf(why, sizeof(why),
 			         "no working link within %u s (hand-window): giving up",

@@ -8,6 +8,10 @@
 #    file's routing table lists none, and its whole MAC table shrinks by as many;
 #  - once the blackhole lifts, the client is through again (link up, LAN hosts ping) within
 #    10 s.
+# Then the client restarts its connection into a second blackhole of 35 s: its TCP connects
+# give up after connect-timeout (10 s by default) and start afresh, so once the path is back
+# it is through within 10 s. (The kernel's own SYN retries alone would next try 63 s after the
+# start, and hand-window would end the attempt at 60 s: a gap of over 20 s.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 need_root
@@ -48,13 +52,16 @@ within_since() {
 	[ "$rc" -eq 0 ] && awk -v e="$ELAPSED" -v s="$secs" 'BEGIN { exit !(e <= s) }'
 }
 
-ns_exec wan nft -f - <<'EOF'
+blackhole_on() {
+	ns_exec wan nft -f - <<'EOF'
 table bridge blackhole {
 	chain drops {
 		type filter hook forward priority 0; policy drop;
 	}
 }
 EOF
+}
+blackhole_on
 t0=$(now_us)
 ups0=$(lab_count cli ': link up ')
 fails "blackhole on: no ping across" lab_ping hb0 "$ha0"
@@ -87,6 +94,24 @@ else
 	fail "client not through within 10 s of the blackhole lifting ($ELAPSED s)"
 fi
 ok "server relearns the site's MACs" wait_for 5 has_routes
+
+# --- a connection attempt into a blackhole
+blackhole_on
+ups1=$(lab_count cli ': link up ')
+kill -USR1 "$(cat "$WORK/cli.pid")"
+ok "client restarted its connection into the blackhole" \
+	lab_within 5 lab_logged cli 'SIGUSR1 received'
+sleep 35
+ok "client gave up a TCP connect after 10 s (connect-timeout) and tried again" \
+	lab_logged cli 'TCP connect timed out after 10 s \(connect-timeout\)'
+ns_exec wan nft delete table bridge blackhole
+t2=$(now_us)
+back2() { _lab_ups_at_least cli $((ups1 + 1)) && lab_ping hb0 "$ha0"; }
+if within_since "$t2" 10 back2; then
+	pass "client through again $ELAPSED s after a 35 s blackhole at connect time (limit 10 s)"
+else
+	fail "client not through within 10 s of a 35 s blackhole at connect time ($ELAPSED s)"
+fi
 diag "client log from the blackhole on: $(sed -n '/ping-restart/,$p' "$WORK/cli.log" | cut -c12- | tr '\n' '|')"
 
 lab_stop_all
