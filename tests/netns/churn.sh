@@ -44,7 +44,9 @@ ok "failed handshakes logged with their reason, lines bounded" \
 	test "$(grep -c 'TLS handshake failed' "$WORK/srv.log")" -ge 10
 ok "the link works after the churn" lab_wait_ping hb0 "$(lab_host_ip a 0)" 5
 sleep 1
-fd1=$(fds)
+# The last refused connection may still be closing on a loaded machine: a leak stays for good.
+fds_back() { fd1=$(fds) && [ "$fd1" -le "$fd0" ]; }
+lab_within 5 fds_back
 rss1=$(rss_kb)
 diag "server fds $fd0 -> $fd1, RSS $rss0 -> $rss1 KiB"
 ok "no file descriptor leaked ($fd0 -> $fd1)" test "$fd1" -le "$fd0"

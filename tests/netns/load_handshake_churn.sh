@@ -80,7 +80,8 @@ wait_for 3 lab_logged srv 'connections: '
 diag "server: $(grep 'connections: ' "$WORK/srv.log" | tail -n 1 | cut -d' ' -f3-)"
 
 sleep 11 # one malloc_trim period
-fd1=$(fds)
+fds_back() { fd1=$(fds) && [ "$fd1" -eq "$fd0" ]; }
+lab_within 5 fds_back
 rss1=$(rss_kb)
 diag "server fds $fd0 -> $fd1, RSS $rss0 -> $rss1 KiB"
 ok "no file descriptor leaked ($fd0 -> $fd1)" test "$fd1" -eq "$fd0"
