@@ -44,6 +44,20 @@ static void schedule_retry(struct vpn *vpn)
 	}
 }
 
+/* tcp-congestion for a new socket. Checked at start as root; after user/group dropped root an
+ * algorithm the system does not allow unprivileged processes fails: said once, and the
+ * system's default serves. */
+static void set_congestion(struct vpn *vpn, int fd)
+{
+	const char *name = vpn->cfg->tcp_congestion;
+	int ret;
+
+	if (!name || (ret = peer_set_congestion(fd, name)) == 0 || vpn->client.congestion_warned)
+		return;
+	log_warn(-ret, "tcp-congestion %s on a new connection (the system's default serves)", name);
+	vpn->client.congestion_warned = true;
+}
+
 /* resolv-retry N: give up when names have not resolved for N seconds (infinite by default). */
 static void resolve_failed(struct vpn *vpn)
 {
@@ -97,6 +111,7 @@ static int connect_remote(struct vpn *vpn, const struct config_remote *remote)
 		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			continue;
+		set_congestion(vpn, fd);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 			log_warn(errno, "connect to %s port %s", remote->host, port);
 			close(fd);

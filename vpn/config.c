@@ -63,6 +63,7 @@ void config_free(struct config *cfg)
 	free(cfg->crl_verify);
 	free(cfg->askpass);
 	free(cfg->tls_cipher);
+	free(cfg->tcp_congestion);
 	free(cfg->tls_ciphersuites);
 	free(cfg->status_file);
 	free(cfg->log_file);

@@ -122,6 +122,7 @@ struct config {
 	int tls_version_max;       /* 0: the highest both ends speak; else TLS1_2/TLS1_3_VERSION */
 	unsigned hand_window;      /* handshake deadline, seconds (default 60) */
 	unsigned connect_timeout;  /* client: TCP connect deadline, seconds (default 10) */
+	char *tcp_congestion;      /* the outer TCP's congestion control; NULL: the system's */
 	bool allow_unmarked_certs; /* accept a peer certificate that names no role at all */
 	/* TLS key lifetime: a TLS 1.3 link updates its keys when one is reached (0 = off). */
 	unsigned reneg_sec;             /* seconds (default 3600, as OpenVPN) */

@@ -182,6 +182,21 @@ int do_connect_retry(struct cfg_ctx *c, const struct directive *d, int argc, cha
 
 /* ---- device ----------------------------------------------------------------------------- */
 
+/* tcp-congestion NAME: a kernel congestion control module's name (TCP_CA_NAME_MAX is 16 with
+ * the NUL); whether this kernel has it is checked when the first socket is made. */
+int do_tcp_congestion(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	size_t len = strlen(argv[1]);
+
+	(void)d;
+	(void)argc;
+	if (len == 0 || len > 15 ||
+	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyz0123456789_-") != len)
+		return cfg_fail(c, "%s: not a congestion control name (e.g. cubic, bbr, reno)",
+		                argv[1]);
+	return cfg_store_string(c, &c->cfg->tcp_congestion, argv[1]);
+}
+
 int do_dev(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {
 	int ret;

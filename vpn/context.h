@@ -124,6 +124,7 @@ struct client_state {
 	uint64_t next_attempt_ms;       /* monotonic milliseconds; 0 = now */
 	unsigned attempts;              /* consecutive failed attempts (connect-retry-max) */
 	uint64_t resolve_failing_since; /* monotonic seconds; 0 = names resolve */
+	bool congestion_warned;         /* tcp-congestion failed on a socket: said once */
 	uint64_t up_since_ms;           /* monotonic ms the current session came up */
 };
 

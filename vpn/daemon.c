@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,6 +162,31 @@ static int setup_tap(struct vpn *vpn)
 fail:
 	log_errorx("tap %s: %s", vpn->tap.name, err.msg);
 	tb_nl_close(nl);
+	return ret;
+}
+
+/* tcp-congestion names an algorithm this kernel has (and allows): tried on a scratch socket at
+ * start, so a typo stops the daemon with the kernel's word for it instead of a later warning. */
+static int check_congestion(const struct config *cfg)
+{
+	int fd, ret;
+
+	if (!cfg->tcp_congestion)
+		return 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_error(errno, "tcp-congestion %s: socket", cfg->tcp_congestion);
+		return -errno;
+	}
+	ret = peer_set_congestion(fd, cfg->tcp_congestion);
+	close(fd);
+	if (ret < 0)
+		log_error(ret,
+		          "tcp-congestion %s (this kernel has those in "
+		          "/proc/sys/net/ipv4/tcp_available_congestion_control)",
+		          cfg->tcp_congestion);
 	return ret;
 }
 
@@ -478,7 +504,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		log_error(errno, "epoll/signalfd");
 		goto out;
 	}
-	if (setup_engine(&vpn, NULL) < 0 || setup_tap(&vpn) < 0)
+	if (check_congestion(cfg) < 0 || setup_engine(&vpn, NULL) < 0 || setup_tap(&vpn) < 0)
 		goto out;
 	preauth_raise_fd_limit(cfg);
 	if (vpn.server) {

@@ -65,6 +65,13 @@ static void update_events(struct peer *p)
 		vpn_watch(p->vpn, &p->watch, ev);
 }
 
+int peer_set_congestion(int fd, const char *name)
+{
+	if (setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, (socklen_t)strlen(name)) < 0)
+		return -errno;
+	return 0;
+}
+
 struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
                       bool connecting)
 {

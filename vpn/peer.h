@@ -15,6 +15,11 @@
 struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
                       bool connecting);
 
+/* Set TCP socket FD's congestion control to NAME (TCP_CONGESTION). 0 or -errno: -ENOENT
+ * the kernel has no such algorithm, -EPERM it is not in net.ipv4.tcp_allowed_congestion_control
+ * and the process lacks CAP_NET_ADMIN. A listening socket hands it to the sockets it accepts. */
+int peer_set_congestion(int fd, const char *name);
+
 /* Queue one frame (VH: vnet header + LEN-byte frame, see tunnel.h) for the peer: with its
  * header on an offload link, plain otherwise; compressed when negotiated and worthwhile.
  * Dropped and counted when the peer is not up, cannot take a super-frame or its queue is

@@ -57,6 +57,13 @@ static int listen_on(struct vpn *vpn, const struct addrinfo *ai)
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (vpn->cfg->tcp_congestion) {
+		int err = peer_set_congestion(fd, vpn->cfg->tcp_congestion);
+		if (err < 0) {
+			close(fd);
+			return err;
+		}
+	}
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The daemon's operational behaviour between two namespaces: privilege drop, pid file, status
 # file (OpenVPN v1 layout, rewritten after the drop), SIGUSR2/SIGUSR1/SIGHUP/SIGTERM, peers that
-# send garbage or nothing, a tap the daemon made (removed at exit) versus one from --mktun (kept).
+# send garbage or nothing, a tap the daemon made (removed at exit) versus one from --mktun (kept),
+# a client that gives up (connect-retry-max), an unknown tcp-congestion.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd openssl nc
@@ -191,5 +192,15 @@ ok "connect-retry-max: exit status 1" test "$rc" -eq 1
 ok "connect-retry-max: the log says why" grep -q "connect-retry-max" "$WORK/giveup.log"
 ok "connect-retry-max: it waited the full 1 s between its two attempts (${waited_ms} ms)" \
 	test "$waited_ms" -ge 1000
+
+# tcp-congestion names an algorithm the kernel does not have: the daemon stops at start with
+# the kernel's word for it.
+client_conf >"$WORK/cc.conf"
+echo "tcp-congestion nosuchalgo" >>"$WORK/cc.conf"
+ns_exec cli "$L2VPN_BIN" --config "$WORK/cc.conf" >"$WORK/cc.log" 2>&1
+rc=$?
+ok "tcp-congestion nosuchalgo: exit status 1 at start" test "$rc" -eq 1
+ok "tcp-congestion nosuchalgo: the log names it and the kernel's reason" \
+	grep -q "tcp-congestion nosuchalgo.*No such file or directory" "$WORK/cc.log"
 
 done_testing

@@ -307,12 +307,14 @@ lab_relay_ip() { echo "10.98.0.${_lab_site_n[$1]}"; }
 lab_iperf() {
 	local h=$1 a=$2 t=$3 out=$4 try
 	shift 4
-	# A server still closing the previous test answers "busy": try again (3 times at most).
-	for try in 1 2 3; do
+	# A server still closing the previous test (at a 200 ms round trip that takes seconds)
+	# refuses the next one: try again, for up to 20 s. (With --json, iperf3 3.12 exits with
+	# 0 on such errors and writes them into the report.)
+	for try in $(seq 10); do
 		ns_exec "$h" timeout $((t + 30)) iperf3 -c "$a" -t "$t" -i 2 --json \
-			--get-server-output "$@" >"$out" 2>&1 && return 0
+			--get-server-output "$@" >"$out" 2>&1 && ! grep -q '"error":' "$out" && return 0
 		grep -q '"intervals":[[:space:]]*\[[[:space:]]*{' "$out" && return 1
-		sleep 1
+		sleep 2
 	done
 	return 1
 }

@@ -244,7 +244,11 @@ _cleanup() {
 			tail -n "${LOG_TAIL:-30}" "$c" | sed 's/^/#   /'
 		done
 	fi
-	rm -rf "$WORK"
+	if [ -n "${L2VPN_KEEP_WORK:-}" ]; then
+		echo "# L2VPN_KEEP_WORK: logs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
 }
 trap _cleanup EXIT
 trap 'exit 130' INT TERM

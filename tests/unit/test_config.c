@@ -114,6 +114,9 @@ static const struct good_case good[] = {
 	{ "tls-ciphersuites TLS_AES_256_GCM_SHA384", "tls_ciphersuites", "TLS_AES_256_GCM_SHA384",
 	  0 },
 	{ "hand-window 30", "hand_window", "30", 0 },
+	{ "connect-timeout 5", "connect_timeout", "5", 0 },
+	{ "server-poll-timeout 7", "connect_timeout", "7", 0 },
+	{ "tcp-congestion cubic", "tcp_congestion", "cubic", 0 },
 	{ "tls-version-max 1.2", "tls_version_max", "771", 0 },
 	{ "tls-version-max 1.3", "tls_version_max", "772", 0 },
 	{ "allow-unmarked-certs", "allow_unmarked_certs", "1", 0 },
@@ -298,6 +301,12 @@ static const struct bad_case bad[] = {
 	{ "tls-version-min 1.2 or-lowest", "1: tls-version-min: 'or-lowest': expected or-highest" },
 	{ "tls-cipher ''", "1: tls-cipher: empty cipher list" },
 	{ "hand-window 0", "1: hand-window: 0 is out of range (1..3600)" },
+	{ "connect-timeout 0", "1: connect-timeout: 0 is out of range (1..3600)" },
+	{ "tcp-congestion Cubic!", "1: tcp-congestion: Cubic!: not a congestion control name "
+	                           "(e.g. cubic, bbr, reno)" },
+	{ "tcp-congestion averyveryverylongname",
+	  "1: tcp-congestion: averyveryverylongname: not a congestion control name (e.g. cubic, "
+	  "bbr, reno)" },
 	{ "tls-version-max 1.1", "1: tls-version-max: '1.1' is not one of: 1.2, 1.3" },
 	{ "reneg-sec x", "1: reneg-sec: 'x' is not a number" },
 	{ "reneg-sec 4294967296", "1: reneg-sec: 4294967296 is out of range (0..4294967295)" },
@@ -543,6 +552,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.remote_port, 1194);
 	assert_int_equal(cfg.verb, 1);
 	assert_int_equal(cfg.hand_window, 60);
+	assert_int_equal(cfg.connect_timeout, 10);
+	assert_null(cfg.tcp_congestion);
 	assert_int_equal(cfg.connect_retry, 1);
 	assert_int_equal(cfg.connect_retry_max_wait, 60);
 	assert_int_equal(cfg.connect_retry_max, 0);
