@@ -1,18 +1,17 @@
 #!/bin/bash
 # Broadcast storm from one site: three sites, the server at a (client-to-client), clients at b
 # and c. The LAN host at b sends broadcast frames as fast as frame-gen can for 10 s (the server
-# floods each to its tap and to c). Meanwhile c's host pings a's host every 50 ms: the 99th
-# percentile of those round trips (a lost ping counts as infinitely late) is measured and
-# printed; under 1% of those pings are lost (flooded frames may fill only half of a site's
-# queue); the server's RSS grows by less than 2 MiB; no link is dropped for the storm.
+# floods each to its tap and to c). Meanwhile c's host pings a's host every 50 ms. Asserted:
+# the 99th percentile of those round trips (a lost ping counts as infinitely late) stays under
+# 50 ms above the same probe's p99 just before the storm; under 1% of those pings are lost
+# (flooded frames may fill only half of a site's queue); the server's RSS grows by less than
+# 2 MiB; no link is dropped for the storm.
 #
-# Not met yet, so not asserted: a p99 under 50 ms above the same probe's p99 just before the
-# storm. c's pings wait 100-900 ms during the storm. The
-# cause is not established. Measured mid-storm: pings inside a (its LAN host to its bridge) and
-# across the WAN take 0.03 ms, so the kernels' paths are not congested; c's socket and the
-# server's socket to c hold nothing (ss); bounding the server's reads to 4 TLS records per
-# event instead of 64 did not help. What is left is the daemons' own turn-around while the
-# generator, three daemons and their kernels' work share two cores.
+# In a real network the storm comes from another machine. Here frame-gen shares the daemons'
+# two cores, so it runs at the lowest CPU priority (nice 19): at normal priority it took a core
+# for itself, the kernel's packet processing waited behind it, the outer TCPs fired loss probes
+# and retransmission timeouts, and c's pings waited 200-1,100 ms, which measured the lab's CPU
+# scheduler rather than l2vpn. At nice 19 it still sends 270,000-410,000 frames a second.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 need_root
@@ -53,7 +52,7 @@ diag "quiet: $(tail -n 1 "$WORK/quiet.log"), p99 $q ms"
 rss0=$(rss_kb)
 ups0=$(lab_count srv ': link up ')
 
-bg hb0 storm "$GEN" --dev eth0 --count 10000000 --seconds "$SECS" --dst broadcast
+bg hb0 storm nice -n 19 "$GEN" --dev eth0 --count 10000000 --seconds "$SECS" --dst broadcast
 sleep 0.5
 ns_exec hc0 ping -n -i 0.05 -c "$PINGS" -W 1 "$(lab_host_ip a 0)" >"$WORK/storm-ping.log" 2>&1
 wait "$(cat "$WORK/storm.pid")"
@@ -66,8 +65,8 @@ diag "storm: p99 $p ms (1e9: more than 1% of the pings lost)"
 loss=$(grep -oE '[0-9.]+% packet loss' "$WORK/storm-ping.log" | cut -d% -f1)
 ok "c's unicast pings to a during the storm: under 1% lost (${loss:-?}%)" \
 	awk -v l="${loss:-100}" 'BEGIN { exit !(l < 1) }'
-# Not asserted (not met yet, see the header): the p99 under 50 ms above quiet.
-diag "c's unicast RTT to a during the storm: p99 $p ms (quiet: $q ms); the aim is under $((${q%.*} + 50)) ms"
+ok "c's unicast RTT to a during the storm: p99 $p ms, under 50 ms above quiet ($q ms)" \
+	awk -v p="$p" -v q="$q" 'BEGIN { exit !(p < q + 50) }'
 kill -USR2 "$spid"
 wait_for 3 lab_logged srv 'traffic: '
 diag "server: $(grep 'traffic: ' "$WORK/srv.log" | tail -n 1 | cut -d' ' -f3-)"
