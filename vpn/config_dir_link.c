@@ -180,10 +180,8 @@ int do_connect_retry(struct cfg_ctx *c, const struct directive *d, int argc, cha
 	return 0;
 }
 
-/* ---- device ----------------------------------------------------------------------------- */
-
 /* tcp-congestion NAME: a kernel congestion control module's name (TCP_CA_NAME_MAX is 16 with
- * the NUL); whether this kernel has it is checked when the first socket is made. */
+ * the NUL); whether this kernel has it is checked at start (daemon.c). */
 int do_tcp_congestion(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {
 	size_t len = strlen(argv[1]);
@@ -196,6 +194,8 @@ int do_tcp_congestion(struct cfg_ctx *c, const struct directive *d, int argc, ch
 		                argv[1]);
 	return cfg_store_string(c, &c->cfg->tcp_congestion, argv[1]);
 }
+
+/* ---- device ----------------------------------------------------------------------------- */
 
 int do_dev(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {

@@ -115,6 +115,7 @@ static const struct directive directives[] = {
 	{ "connect-retry", 1, 2, do_connect_retry, NULL },
 	{ "connect-timeout", 1, 1, do_number, NULL },
 	{ "server-poll-timeout", 1, 1, do_number, NULL },
+	{ "tcp-congestion", 1, 1, do_tcp_congestion, NULL },
 	{ "connect-retry-max", 1, 1, do_number, NULL },
 	{ "nobind", 0, 0, do_nobind, NULL },
 	{ "max-clients", 1, 1, do_number, NULL },
@@ -182,7 +183,6 @@ static const struct directive directives[] = {
 	{ "version", 0, 0, do_action, NULL },
 	/* Harmless OpenVPN directives: accepted, with a warning saying why nothing changes. */
 	{ "tcp-nodelay", 0, 0, do_ignore, "l2vpn always sets TCP_NODELAY" },
-	{ "tcp-congestion", 1, 1, do_tcp_congestion, NULL },
 	{ "script-security", 0, 2, do_ignore, NO_SCRIPTS },
 	{ "mssfix", 0, 2, do_ignore, "over TCP the inner packets need no MSS clamping" },
 	{ "ping-timer-rem", 0, 0, do_ignore, "l2vpn pings only on established connections" },

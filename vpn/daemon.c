@@ -177,8 +177,9 @@ static int check_congestion(const struct config *cfg)
 	if (fd < 0)
 		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_error(errno, "tcp-congestion %s: socket", cfg->tcp_congestion);
-		return -errno;
+		ret = -errno;
+		log_error(ret, "tcp-congestion %s: socket", cfg->tcp_congestion);
+		return ret;
 	}
 	ret = peer_set_congestion(fd, cfg->tcp_congestion);
 	close(fd);
