@@ -150,6 +150,7 @@ struct config {
 	unsigned mute;            /* 0 = off */
 	char *log_file;           /* absolute path */
 	bool log_append;
+	bool suppress_timestamps; /* log lines without the time (the journal adds its own) */
 	bool syslog;
 	char *syslog_ident;
 	bool daemon;

@@ -49,6 +49,7 @@ FLAG_HANDLER(do_duplicate_cn, duplicate_cn)
 FLAG_HANDLER(do_persist_key, persist_key)
 FLAG_HANDLER(do_persist_tun, persist_tun)
 FLAG_HANDLER(do_test_config, test_config)
+FLAG_HANDLER(do_suppress_timestamps, suppress_timestamps)
 
 /* Fixed-range numbers stored in an unsigned field at OFFSET of struct config. */
 struct number_field {
@@ -169,6 +170,7 @@ static const struct directive directives[] = {
 	{ "mute", 1, 1, do_number, NULL },
 	{ "log", 1, 1, do_log, NULL },
 	{ "log-append", 1, 1, do_log, NULL },
+	{ "suppress-timestamps", 0, 0, do_suppress_timestamps, NULL },
 	{ "syslog", 0, 1, do_syslog_daemon, NULL },
 	{ "daemon", 0, 1, do_syslog_daemon, NULL },
 	{ "writepid", 1, 1, do_writepid, NULL },
@@ -207,6 +209,13 @@ static const struct directive directives[] = {
 	{ "rcvbuf", 1, 1, do_ignore, "l2vpn sizes its socket buffers itself" },
 	{ "tcp-queue-limit", 1, 1, do_ignore, "l2vpn bounds each peer's queue in bytes itself" },
 	{ "auth-nocache", 0, 0, do_ignore, "l2vpn has no password authentication" },
+	{ "tls-timeout", 1, 1, do_ignore,
+	  "it times OpenVPN's retransmissions of TLS packets over UDP; TCP retransmits itself" },
+	{ "bcast-buffers", 1, 1, do_ignore, "l2vpn bounds each peer's queue in bytes itself" },
+	{ "persist-local-ip", 0, 0, do_ignore, "a client binds no local address to keep" },
+	{ "persist-remote-ip", 0, 0, do_ignore,
+	  "l2vpn resolves the remote's name again at each attempt" },
+	{ "machine-readable-output", 0, 0, do_ignore, "l2vpn has one log format" },
 	/* OpenVPN directives l2vpn cannot honour: refused with the reason. */
 	{ "tls-auth", 1, 2, do_refuse, NO_CONTROL_CHANNEL },
 	{ "tls-crypt", 1, 1, do_refuse, NO_CONTROL_CHANNEL },
@@ -245,6 +254,10 @@ static const struct directive directives[] = {
 	  "a tap l2vpn creates gets a stable fe:... MAC that never "
 	  "becomes the bridge's own" },
 	{ "tls-cert-profile", 1, 1, do_refuse, "l2vpn uses OpenSSL's default security level" },
+	{ "port-share", 2, 3, do_refuse,
+	  "l2vpn shares its port with no other server: give that one a port of its own" },
+	{ "plugin", 1, 32, do_refuse,
+	  "l2vpn loads no plugins: sites authenticate by certificate (verify-x509-name, CRL)" },
 };
 
 static const struct directive *find_directive(const char *name)

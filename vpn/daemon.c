@@ -213,7 +213,7 @@ static int open_logging(const struct config *cfg)
 		.append = cfg->log_append,
 		.syslog = cfg->syslog || (cfg->daemon && !cfg->log_file),
 		.ident = cfg->syslog_ident,
-		.timestamps = true,
+		.timestamps = !cfg->suppress_timestamps,
 		.mute = cfg->mute,
 	};
 	const char *why = NULL;

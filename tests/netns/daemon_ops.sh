@@ -202,5 +202,9 @@ rc=$?
 ok "tcp-congestion nosuchalgo: exit status 1 at start" test "$rc" -eq 1
 ok "tcp-congestion nosuchalgo: the log names it and the kernel's reason" \
 	grep -q "tcp-congestion nosuchalgo.*No such file or directory" "$WORK/cc.log"
+ok "log lines start with the date and time" grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]{2} ' "$WORK/cc.log"
+ns_exec cli "$L2VPN_BIN" --suppress-timestamps --config "$WORK/cc.conf" >"$WORK/cc2.log" 2>&1
+ok "suppress-timestamps: the same lines without them" \
+	eval "grep -q '^l2vpn .*starting' '$WORK/cc2.log' && ! grep -qE '^20[0-9]{2}-' '$WORK/cc2.log'"
 
 done_testing

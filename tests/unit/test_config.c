@@ -114,6 +114,7 @@ static const struct good_case good[] = {
 	{ "tls-ciphersuites TLS_AES_256_GCM_SHA384", "tls_ciphersuites", "TLS_AES_256_GCM_SHA384",
 	  0 },
 	{ "hand-window 30", "hand_window", "30", 0 },
+	{ "suppress-timestamps", "suppress_timestamps", "1", 0 },
 	{ "connect-timeout 5", "connect_timeout", "5", 0 },
 	{ "server-poll-timeout 7", "connect_timeout", "7", 0 },
 	{ "tcp-congestion cubic", "tcp_congestion", "cubic", 0 },
@@ -445,6 +446,11 @@ static void test_harmless_directives_warn(void **state)
 		"rcvbuf 0",
 		"tcp-queue-limit 64",
 		"auth-nocache",
+		"tls-timeout 2",
+		"bcast-buffers 256",
+		"persist-local-ip",
+		"persist-remote-ip",
+		"machine-readable-output",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
@@ -486,6 +492,8 @@ static void test_unhonourable_directives_refused(void **state)
 		"socks-proxy p",
 		"lladdr fe:00:00:00:00:01",
 		"tls-cert-profile legacy",
+		"port-share 127.0.0.1 443",
+		"plugin /usr/lib/openvpn/openvpn-plugin-auth-pam.so login",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
