@@ -164,6 +164,10 @@ struct config {
 
 	/* Warnings collected while parsing ("file:line: directive: text"), for the caller to log.
 	 */
+	/* Unknown directives that only warn: those named by ignore-unknown-option (" a b ", each
+	 * name between spaces), or all with setenv FORWARD_COMPATIBLE 1, as in OpenVPN. */
+	char *ignore_unknown;
+	bool forward_compatible;
 	char **warnings;
 	size_t n_warnings;
 

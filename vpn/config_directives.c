@@ -32,6 +32,85 @@ static int do_refuse(struct cfg_ctx *c, const struct directive *d, int argc, cha
 	return cfg_fail(c, "not supported: %s", d->note);
 }
 
+/* ---- unknown directives and OpenVPN's ways to tolerate them ------------------------------ */
+
+static const struct directive *find_directive(const char *name);
+
+/* NAME was listed by ignore-unknown-option, or FORWARD_COMPATIBLE is on. */
+static bool unknown_is_ignored(const struct config *cfg, const char *name)
+{
+	const char *list = cfg->ignore_unknown;
+	size_t len = strlen(name);
+
+	if (cfg->forward_compatible)
+		return true;
+	for (const char *p = list; p && (p = strstr(p, name)); p += len)
+		if (p[-1] == ' ' && p[len] == ' ')
+			return true;
+	return false;
+}
+
+/* ignore-unknown-option NAME...: those directives, when unknown, only warn. */
+static int do_ignore_unknown_option(struct cfg_ctx *c, const struct directive *d, int argc,
+                                    char **argv)
+{
+	size_t len = c->cfg->ignore_unknown ? strlen(c->cfg->ignore_unknown) : 1;
+	char *list;
+
+	(void)d;
+	for (int i = 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	list = malloc(len + 1);
+	if (!list)
+		return cfg_fail_code(c, -ENOMEM, "out of memory");
+	strcpy(list, c->cfg->ignore_unknown ? c->cfg->ignore_unknown : " ");
+	for (int i = 1; i < argc; i++) {
+		strcat(list, argv[i]);
+		strcat(list, " ");
+	}
+	free(c->cfg->ignore_unknown);
+	c->cfg->ignore_unknown = list;
+	return 0;
+}
+
+/* setenv NAME VALUE: l2vpn runs no scripts, so the environment reaches nothing, except
+ * OpenVPN's two meanings for the parser: `setenv opt DIRECTIVE ARGS...` applies DIRECTIVE and
+ * only warns when it is unknown; `setenv FORWARD_COMPATIBLE 1` makes every unknown directive
+ * a warning. */
+static int do_setenv(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	(void)d;
+	if (strcmp(argv[1], "opt") == 0) {
+		if (argc < 3)
+			return cfg_fail(c, "opt: missing the directive it makes optional");
+		if (!find_directive(argv[2]))
+			return cfg_warn(c, "opt %s: unknown directive, ignored", argv[2]);
+		return cfg_apply_directive(c, argc - 2, argv + 2);
+	}
+	if (argc != 3)
+		return cfg_fail(c, "expects NAME VALUE (or opt DIRECTIVE ...), got %d arguments",
+		                argc - 1);
+	if (strcmp(argv[1], "FORWARD_COMPATIBLE") == 0) {
+		c->cfg->forward_compatible = strcmp(argv[2], "1") == 0;
+		return 0;
+	}
+	return cfg_warn(c, "ignored: l2vpn runs no scripts, so %s reaches nothing", argv[1]);
+}
+
+/* verify-client-cert require is what l2vpn always does; none and optional it cannot do. */
+static int do_verify_client_cert(struct cfg_ctx *c, const struct directive *d, int argc,
+                                 char **argv)
+{
+	(void)d;
+	(void)argc;
+	if (strcmp(argv[1], "require") == 0)
+		return 0;
+	if (strcmp(argv[1], "none") == 0 || strcmp(argv[1], "optional") == 0)
+		return cfg_fail(
+		    c, "%s: not supported: l2vpn requires a certificate of every client", argv[1]);
+	return cfg_fail(c, "'%s' is not one of: none, optional, require", argv[1]);
+}
+
 #define FLAG_HANDLER(fn, field)                                                                    \
 	static int fn(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)         \
 	{                                                                                          \
@@ -254,6 +333,10 @@ static const struct directive directives[] = {
 	  "a tap l2vpn creates gets a stable fe:... MAC that never "
 	  "becomes the bridge's own" },
 	{ "tls-cert-profile", 1, 1, do_refuse, "l2vpn uses OpenSSL's default security level" },
+	{ "verify-client-cert", 1, 1, do_verify_client_cert, NULL },
+	/* Parser directives of OpenVPN's. */
+	{ "setenv", 1, 64, do_setenv, NULL },
+	{ "ignore-unknown-option", 1, 64, do_ignore_unknown_option, NULL },
 	{ "port-share", 2, 3, do_refuse,
 	  "l2vpn shares its port with no other server: give that one a port of its own" },
 	{ "plugin", 1, 32, do_refuse,
@@ -274,6 +357,9 @@ int cfg_apply_directive(struct cfg_ctx *c, int argc, char **argv)
 	int given = argc - 1;
 
 	c->directive = argv[0];
+	if (!d && unknown_is_ignored(c->cfg, argv[0]))
+		return cfg_warn(c, "unknown directive, ignored (ignore-unknown-option or "
+		                   "setenv FORWARD_COMPATIBLE 1)");
 	if (!d)
 		return cfg_fail(c, "unknown directive");
 	if (given < d->min_args)

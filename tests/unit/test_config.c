@@ -115,6 +115,12 @@ static const struct good_case good[] = {
 	  0 },
 	{ "hand-window 30", "hand_window", "30", 0 },
 	{ "suppress-timestamps", "suppress_timestamps", "1", 0 },
+	{ "setenv opt verb 4", "verb", "4", 0 },
+	{ "setenv opt no-such-thing 1\nverb 5", "verb", "5", 1 },
+	{ "setenv UV_SITE office", "verb", "1", 1 },
+	{ "setenv FORWARD_COMPATIBLE 1\nno-such-thing", "verb", "1", 1 },
+	{ "ignore-unknown-option a-thing b-thing\nb-thing 3\nverb 2", "verb", "2", 1 },
+	{ "verify-client-cert require", "verb", "1", 0 },
 	{ "connect-timeout 5", "connect_timeout", "5", 0 },
 	{ "server-poll-timeout 7", "connect_timeout", "7", 0 },
 	{ "tcp-congestion cubic", "tcp_congestion", "cubic", 0 },
@@ -303,6 +309,17 @@ static const struct bad_case bad[] = {
 	{ "tls-cipher ''", "1: tls-cipher: empty cipher list" },
 	{ "hand-window 0", "1: hand-window: 0 is out of range (1..3600)" },
 	{ "connect-timeout 0", "1: connect-timeout: 0 is out of range (1..3600)" },
+	{ "verify-client-cert none",
+	  "1: verify-client-cert: none: not supported: l2vpn requires a certificate of every "
+	  "client" },
+	{ "verify-client-cert maybe",
+	  "1: verify-client-cert: 'maybe' is not one of: none, optional, require" },
+	{ "ignore-unknown-option a-thing\nb-thing 3", "2: b-thing: unknown directive" },
+	{ "ignore-unknown-option thing\nthing-two", "2: thing-two: unknown directive" },
+	{ "setenv FORWARD_COMPATIBLE 0\nno-such-thing", "2: no-such-thing: unknown directive" },
+	{ "setenv opt", "1: setenv: opt: missing the directive it makes optional" },
+	{ "setenv A", "1: setenv: expects NAME VALUE (or opt DIRECTIVE ...), got 1 arguments" },
+	{ "setenv opt verb x", "1: verb: 'x' is not a number" },
 	{ "tcp-congestion Cubic!", "1: tcp-congestion: Cubic!: not a congestion control name "
 	                           "(e.g. cubic, bbr, reno)" },
 	{ "tcp-congestion averyveryverylongname",
@@ -528,6 +545,13 @@ static const struct warning_case warnings[] = {
 	  "1: explicit-exit-notify: meaningless over TCP (OpenVPN ignores it there too): l2vpn "
 	  "always says goodbye to its peers on exit" },
 	{ "tcp-nodelay", "1: tcp-nodelay: ignored: l2vpn always sets TCP_NODELAY" },
+	{ "setenv opt block-outside-dns", "1: setenv: opt block-outside-dns: unknown directive, "
+	                                  "ignored" },
+	{ "setenv UV_SITE office",
+	  "1: setenv: ignored: l2vpn runs no scripts, so UV_SITE reaches nothing" },
+	{ "ignore-unknown-option block-outside-dns\nblock-outside-dns",
+	  "2: block-outside-dns: unknown directive, ignored (ignore-unknown-option or setenv "
+	  "FORWARD_COMPATIBLE 1)" },
 	{ "tls-version-min 1.1",
 	  "1: tls-version-min: 1.1 raised to 1.2, the oldest TLS version l2vpn speaks" },
 };
