@@ -66,6 +66,7 @@ void config_free(struct config *cfg)
 	free(cfg->tcp_congestion);
 	free(cfg->ignore_unknown);
 	free(cfg->tls_ciphersuites);
+	free(cfg->tls_groups);
 	free(cfg->status_file);
 	free(cfg->log_file);
 	free(cfg->syslog_ident);

@@ -119,6 +119,7 @@ struct config {
 	bool tls_version_min_or_highest;
 	char *tls_cipher;          /* TLS <= 1.2 cipher list */
 	char *tls_ciphersuites;    /* TLS 1.3 suites */
+	char *tls_groups;          /* key exchange groups, OpenSSL's list ("X25519:secp384r1") */
 	int tls_version_max;       /* 0: the highest both ends speak; else TLS1_2/TLS1_3_VERSION */
 	unsigned hand_window;      /* handshake deadline, seconds (default 60) */
 	unsigned connect_timeout;  /* client: TCP connect deadline, seconds (default 10) */

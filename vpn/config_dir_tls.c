@@ -230,6 +230,22 @@ int do_tls_cipher(struct cfg_ctx *c, const struct directive *d, int argc, char *
 	    argv[1]);
 }
 
+/* tls-groups LIST, and OpenVPN's older ecdh-curve NAME: the one group, unless tls-groups says
+ * otherwise (OpenVPN 2.5+ too). OpenSSL judges the names when the TLS context is made. */
+int do_tls_groups(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	(void)argc;
+	if (argv[1][0] == '\0')
+		return cfg_fail(c, "empty group list");
+	if (strcmp(d->name, "tls-groups") == 0)
+		return cfg_store_string(c, &c->cfg->tls_groups, argv[1]);
+	if (c->cfg->tls_groups)
+		return cfg_warn(c, "ignored: tls-groups already names the groups");
+	if (cfg_store_string(c, &c->cfg->tls_groups, argv[1]) < 0)
+		return -ENOMEM;
+	return cfg_warn(c, "deprecated: used as tls-groups %s", argv[1]);
+}
+
 /* ---- keepalive -------------------------------------------------------------------------- */
 
 int do_keepalive(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)

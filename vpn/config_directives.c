@@ -226,6 +226,8 @@ static const struct directive directives[] = {
 	{ "tls-version-max", 1, 1, do_tls_version_max, NULL },
 	{ "tls-cipher", 1, 1, do_tls_cipher, NULL },
 	{ "tls-ciphersuites", 1, 1, do_tls_cipher, NULL },
+	{ "tls-groups", 1, 1, do_tls_groups, NULL },
+	{ "ecdh-curve", 1, 1, do_tls_groups, NULL },
 	{ "hand-window", 1, 1, do_number, NULL },
 	{ "allow-unmarked-certs", 0, 0, do_allow_unmarked_certs, NULL },
 	{ "reneg-sec", 1, 2, do_reneg, NULL },

@@ -630,6 +630,10 @@ static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 		tls_log_errors(LOG_LVL_ERROR, "tls-ciphersuites");
 		return -EINVAL;
 	}
+	if (cfg->tls_groups && SSL_CTX_set1_groups_list(ctx, cfg->tls_groups) != 1) {
+		tls_log_errors(LOG_LVL_ERROR, "tls-groups");
+		return -EINVAL;
+	}
 	/* Whatever the system's OpenSSL configuration or a tls-cipher @SECLEVEL says, never below
 	 * level 2: keys of at least 112-bit strength (RSA/DH >= 2048, ECC >= 224 bits), no SHA-1
 	 * or MD5 signatures, no RC4. Set before the certificate is loaded, so a weak own key is

@@ -48,4 +48,15 @@ for c in "${confs[@]}"; do
 	expect_exit 1 "$c: ca.crt missing: exit 1" test_config_in "$WORK/noca" "$c"
 	expect_match 'ca\.crt' "$c: ... names ca.crt"
 done
+
+# tls-groups goes to OpenSSL when the TLS context is made: a group it does not know stops the
+# configuration there (ecdh-curve is OpenVPN's older way to name one).
+c=${confs[0]}
+groups_in() { (cd "$WORK/good" && "$L2VPN_BIN" --config "$c" --test-config "$@"); }
+expect_exit 0 "$c with --tls-groups X25519:secp384r1: exit 0" groups_in --tls-groups X25519:secp384r1
+expect_match '^configuration OK$' "... prints configuration OK"
+expect_exit 0 "$c with --ecdh-curve secp384r1: exit 0" groups_in --ecdh-curve secp384r1
+expect_match 'ecdh-curve: deprecated: used as tls-groups secp384r1' "... with a warning"
+expect_exit 1 "$c with --tls-groups nosuchgroup: exit 1" groups_in --tls-groups nosuchgroup
+expect_match 'tls-groups' "... names tls-groups"
 done_testing

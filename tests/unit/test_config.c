@@ -115,6 +115,9 @@ static const struct good_case good[] = {
 	  0 },
 	{ "hand-window 30", "hand_window", "30", 0 },
 	{ "suppress-timestamps", "suppress_timestamps", "1", 0 },
+	{ "tls-groups X25519:secp384r1", "tls_groups", "X25519:secp384r1", 0 },
+	{ "ecdh-curve secp384r1", "tls_groups", "secp384r1", 1 },
+	{ "tls-groups X25519\necdh-curve secp384r1", "tls_groups", "X25519", 1 },
 	{ "setenv opt verb 4", "verb", "4", 0 },
 	{ "setenv opt no-such-thing 1\nverb 5", "verb", "5", 1 },
 	{ "setenv UV_SITE office", "verb", "1", 1 },
@@ -312,6 +315,7 @@ static const struct bad_case bad[] = {
 	{ "verify-client-cert none",
 	  "1: verify-client-cert: none: not supported: l2vpn requires a certificate of every "
 	  "client" },
+	{ "tls-groups ''", "1: tls-groups: empty group list" },
 	{ "verify-client-cert maybe",
 	  "1: verify-client-cert: 'maybe' is not one of: none, optional, require" },
 	{ "ignore-unknown-option a-thing\nb-thing 3", "2: b-thing: unknown directive" },
@@ -549,6 +553,7 @@ static const struct warning_case warnings[] = {
 	                                  "ignored" },
 	{ "setenv UV_SITE office",
 	  "1: setenv: ignored: l2vpn runs no scripts, so UV_SITE reaches nothing" },
+	{ "ecdh-curve secp384r1", "1: ecdh-curve: deprecated: used as tls-groups secp384r1" },
 	{ "ignore-unknown-option block-outside-dns\nblock-outside-dns",
 	  "2: block-outside-dns: unknown directive, ignored (ignore-unknown-option or setenv "
 	  "FORWARD_COMPATIBLE 1)" },
