@@ -64,6 +64,7 @@ void config_free(struct config *cfg)
 	free(cfg->askpass);
 	free(cfg->tls_cipher);
 	free(cfg->tcp_congestion);
+	free(cfg->remote_cert_eku);
 	free(cfg->ignore_unknown);
 	free(cfg->tls_ciphersuites);
 	free(cfg->tls_groups);

@@ -11,6 +11,7 @@
 #define L2VPN_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #define CONFIG_ERR_MAX 512
@@ -72,6 +73,8 @@ struct config_remote {
 	int family;    /* AF_UNSPEC, or AF_INET/AF_INET6 from `remote HOST PORT tcp4|tcp6` */
 };
 
+#define CONFIG_KU_MAX 8 /* remote-cert-ku values */
+
 struct config {
 	enum config_action action;
 	bool test_config; /* --test-config */
@@ -111,6 +114,13 @@ struct config {
 	bool dh_none;
 	enum config_cert_purpose remote_cert_tls;
 	enum config_cert_purpose ns_cert_type;
+	char *remote_cert_eku; /* an extendedKeyUsage the peer's must name (OID or name) */
+	/* remote-cert-ku: the peer's keyUsage must be present and, when values are given, hold
+	 * every bit of one of them (OpenVPN's hex values, e.g. a0 = digitalSignature and
+	 * keyEncipherment). */
+	bool remote_cert_ku;
+	uint16_t remote_cert_ku_values[CONFIG_KU_MAX];
+	unsigned n_remote_cert_ku;
 	char *verify_x509_name;
 	enum config_x509_match verify_x509_match;
 	char *crl_verify;    /* absolute path */

@@ -71,6 +71,39 @@ int do_remote_cert_tls(struct cfg_ctx *c, const struct directive *d, int argc, c
 	return cert_purpose(c, argv[1], &c->cfg->remote_cert_tls);
 }
 
+/* remote-cert-eku OID|NAME: OpenSSL judges the name when the TLS context is made. */
+int do_remote_cert_eku(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	(void)d;
+	(void)argc;
+	if (argv[1][0] == '\0')
+		return cfg_fail(c, "empty extendedKeyUsage");
+	return cfg_store_string(c, &c->cfg->remote_cert_eku, argv[1]);
+}
+
+/* remote-cert-ku [HEX...]: up to CONFIG_KU_MAX values of 1 to 4 hex digits. */
+int do_remote_cert_ku(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	struct config *cfg = c->cfg;
+
+	(void)d;
+	for (int i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+		unsigned long v;
+
+		if (len == 0 || len > 4 || strspn(argv[i], "0123456789abcdefABCDEF") != len)
+			return cfg_fail(c, "'%s' is not a key usage in hex (e.g. a0)", argv[i]);
+		v = strtoul(argv[i], NULL, 16);
+		if (v == 0)
+			return cfg_fail(c, "'%s': a key usage of no bits matches any certificate",
+			                argv[i]);
+		cfg->remote_cert_ku_values[i - 1] = (uint16_t)v;
+	}
+	cfg->remote_cert_ku = true;
+	cfg->n_remote_cert_ku = (unsigned)argc - 1;
+	return 0;
+}
+
 int do_ns_cert_type(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {
 	int ret;

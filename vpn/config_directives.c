@@ -218,6 +218,8 @@ static const struct directive directives[] = {
 	{ "key", 1, 1, do_pem, NULL },
 	{ "dh", 1, 1, do_pem, NULL },
 	{ "remote-cert-tls", 1, 1, do_remote_cert_tls, NULL },
+	{ "remote-cert-eku", 1, 1, do_remote_cert_eku, NULL },
+	{ "remote-cert-ku", 0, CONFIG_KU_MAX, do_remote_cert_ku, NULL },
 	{ "ns-cert-type", 1, 1, do_ns_cert_type, NULL },
 	{ "verify-x509-name", 1, 2, do_verify_x509_name, NULL },
 	{ "crl-verify", 1, 2, do_crl_verify, NULL },

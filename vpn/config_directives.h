@@ -59,6 +59,8 @@ DIRECTIVE_HANDLER(do_connect_retry);
 DIRECTIVE_HANDLER(do_dev);
 DIRECTIVE_HANDLER(do_tcp_congestion);
 DIRECTIVE_HANDLER(do_tls_groups);
+DIRECTIVE_HANDLER(do_remote_cert_eku);
+DIRECTIVE_HANDLER(do_remote_cert_ku);
 DIRECTIVE_HANDLER(do_dev_type);
 DIRECTIVE_HANDLER(do_bridge);
 DIRECTIVE_HANDLER(do_askpass);

@@ -41,6 +41,10 @@ struct tls_ctx {
 	struct ratelimit crl_log;       /* errors about the CRL file */
 	unsigned store_gen, polled_gen; /* stores built; the one tls_ctx_poll_crl() last saw */
 	bool allow_unmarked;            /* allow-unmarked-certs */
+	char *eku;                      /* remote-cert-eku */
+	bool ku;                        /* remote-cert-ku */
+	uint16_t ku_values[CONFIG_KU_MAX];
+	unsigned n_ku;
 };
 
 static int reject_reason_index = -1;
@@ -425,6 +429,51 @@ static const char *check_name(const struct tls_peer_checks *c)
 	return "role check";
 }
 
+/* NAME is an OID in dotted form or a name OpenSSL knows. */
+static bool known_object(const char *name)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(name, 0);
+
+	ASN1_OBJECT_free(obj);
+	return obj != NULL;
+}
+
+/* CERT's extendedKeyUsage names WANT (an OID in dotted form, or OpenSSL's short or long
+ * name, as OpenVPN accepts). */
+static bool has_eku(X509 *cert, const char *want)
+{
+	ASN1_OBJECT *obj = OBJ_txt2obj(want, 0);
+	EXTENDED_KEY_USAGE *ekus = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+	bool found = false;
+
+	for (int i = 0; obj && ekus && !found && i < sk_ASN1_OBJECT_num(ekus); i++)
+		found = OBJ_cmp(sk_ASN1_OBJECT_value(ekus, i), obj) == 0;
+	EXTENDED_KEY_USAGE_free(ekus);
+	ASN1_OBJECT_free(obj);
+	return found;
+}
+
+/* remote-cert-ku: CERT has a keyUsage and, when values are given, all the bits of one. */
+static int check_ku(X509 *cert, const struct tls_peer_checks *c, char *reason, size_t len)
+{
+	uint32_t have = X509_get_key_usage(cert);
+
+	if (have == UINT32_MAX) {
+		snprintf(reason, len, "remote-cert-ku: the peer certificate has no keyUsage");
+		return -EACCES;
+	}
+	if (!c->n_ku)
+		return 0;
+	for (unsigned i = 0; i < c->n_ku; i++)
+		if ((have & c->ku_values[i]) == c->ku_values[i])
+			return 0;
+	snprintf(reason, len,
+	         "remote-cert-ku: the peer certificate's keyUsage (%x) holds the bits of none of "
+	         "the values given",
+	         (unsigned)have);
+	return -EACCES;
+}
+
 int tls_check_peer_cert(X509 *cert, const struct tls_peer_checks *c, char *reason, size_t len)
 {
 	if (c->remote_cert_tls != PURPOSE_NONE && !has_tls_role(cert, c->remote_cert_tls)) {
@@ -456,6 +505,15 @@ int tls_check_peer_cert(X509 *cert, const struct tls_peer_checks *c, char *reaso
 			         role_name(c->want));
 		return -EACCES;
 	}
+	if (c->eku && !has_eku(cert, c->eku)) {
+		snprintf(
+		    reason, len,
+		    "remote-cert-eku %s: the peer certificate's extendedKeyUsage does not name it",
+		    c->eku);
+		return -EACCES;
+	}
+	if (c->ku && check_ku(cert, c, reason, len) < 0)
+		return -EACCES;
 	if (c->verify_name && !name_matches(cert, c->verify_name, c->verify_match)) {
 		snprintf(reason, len, "verify-x509-name: the peer certificate does not match '%s'",
 		         c->verify_name);
@@ -476,6 +534,10 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 		.verify_name = tls->verify_name,
 		.verify_match = tls->verify_match,
 		.allow_unmarked = tls->allow_unmarked,
+		.eku = tls->eku,
+		.ku = tls->ku,
+		.ku_values = tls->ku_values,
+		.n_ku = tls->n_ku,
 	};
 	char reason[256];
 
@@ -662,9 +724,18 @@ int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 	tls->allow_unmarked = cfg->allow_unmarked_certs;
 	tls->verify_match = cfg->verify_x509_match;
 	tls->verify_name = dup_or_null(cfg->verify_x509_name);
+	tls->eku = dup_or_null(cfg->remote_cert_eku);
+	tls->ku = cfg->remote_cert_ku;
+	tls->n_ku = cfg->n_remote_cert_ku;
+	memcpy(tls->ku_values, cfg->remote_cert_ku_values, sizeof(tls->ku_values));
 	tls->ca_path = dup_or_null(cfg->ca.path);
 	tls->ca_inline = dup_or_null(cfg->ca.inline_pem);
 	tls->crl_path = dup_or_null(cfg->crl_verify);
+	if (tls->eku && !known_object(tls->eku)) {
+		log_errorx("remote-cert-eku %s: neither an OID nor a name OpenSSL knows", tls->eku);
+		ret = -EINVAL;
+		goto fail;
+	}
 	tls->ssl_ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 	if (!tls->ssl_ctx)
 		goto fail;
@@ -711,6 +782,7 @@ void tls_ctx_free(struct tls_ctx *tls)
 	SSL_CTX_free(tls->ssl_ctx);
 	X509_STORE_free(tls->store);
 	free(tls->verify_name);
+	free(tls->eku);
 	free(tls->ca_path);
 	free(tls->ca_inline);
 	free(tls->crl_path);

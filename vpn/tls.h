@@ -57,6 +57,10 @@ struct tls_peer_checks {
 	const char *verify_name;                  /* verify-x509-name, NULL: not asked */
 	enum config_x509_match verify_match;
 	bool allow_unmarked; /* allow-unmarked-certs */
+	const char *eku;     /* remote-cert-eku (OID or name), NULL: not asked */
+	bool ku;             /* remote-cert-ku: keyUsage present, and matching KU_VALUES if any */
+	const uint16_t *ku_values;
+	unsigned n_ku;
 };
 
 /* Apply CHECKS to the leaf certificate CERT: 0 when it passes, else -EACCES with the reason

@@ -49,8 +49,8 @@ for c in "${confs[@]}"; do
 	expect_match 'ca\.crt' "$c: ... names ca.crt"
 done
 
-# tls-groups goes to OpenSSL when the TLS context is made: a group it does not know stops the
-# configuration there (ecdh-curve is OpenVPN's older way to name one).
+# tls-groups and remote-cert-eku go to OpenSSL when the TLS context is made: a name it does not
+# know stops the configuration there (ecdh-curve is OpenVPN's older way to name a group).
 c=${confs[0]}
 groups_in() { (cd "$WORK/good" && "$L2VPN_BIN" --config "$c" --test-config "$@"); }
 expect_exit 0 "$c with --tls-groups X25519:secp384r1: exit 0" groups_in --tls-groups X25519:secp384r1
@@ -59,4 +59,6 @@ expect_exit 0 "$c with --ecdh-curve secp384r1: exit 0" groups_in --ecdh-curve se
 expect_match 'ecdh-curve: deprecated: used as tls-groups secp384r1' "... with a warning"
 expect_exit 1 "$c with --tls-groups nosuchgroup: exit 1" groups_in --tls-groups nosuchgroup
 expect_match 'tls-groups' "... names tls-groups"
+expect_exit 1 "$c with --remote-cert-eku nosuchusage: exit 1" groups_in --remote-cert-eku nosuchusage
+expect_match 'remote-cert-eku nosuchusage: neither an OID nor a name OpenSSL knows' "... says why"
 done_testing

@@ -8,6 +8,8 @@
 #     server (by extendedKeyUsage or nsCertType); one that names no role is refused both ways
 #     unless that end has `allow-unmarked-certs`, which never admits one marked for the other
 #     role
+#   - remote-cert-eku and remote-cert-ku (OpenVPN's) pass a certificate that has the named
+#     extendedKeyUsage / keyUsage bits and refuse one that lacks them, saying which
 #   - TLS security level 2 whatever the OpenSSL configuration says (the daemons run with one
 #     that sets level 1): a daemon with a 1024-bit RSA certificate refuses to start, and a peer
 #     presenting one is refused; 2048-bit twins pass
@@ -75,6 +77,11 @@ cliconf c-eku-server eku-server
 cliconf c-ns-server ns-server
 cliconf c-rsa1024 rsa1024
 cliconf c-rsa2048 rsa2048
+cliconf c-eku-named vpnc.example.com 'remote-cert-eku "TLS Web Server Authentication"'
+cliconf c-eku-code vpnc.example.com "remote-cert-eku codeSigning"
+cliconf c-ku-any vpnc.example.com "remote-cert-ku"
+cliconf c-ku-80 vpnc.example.com "remote-cert-ku a0 80"
+cliconf c-ku-a0 vpnc.example.com "remote-cert-ku a0"
 
 run_pair() {
 	bg a "srv-$1" env OPENSSL_CONF="$WORK/seclevel1.cnf" "$L2VPN_BIN" --config "$LAB_PKI/$2.conf"
@@ -135,6 +142,16 @@ refused ns-server-as-client s-std c-ns-server srv 'not valid for a TLS client|un
 # --- extendedKeyUsage clientAuth only: a client, never a server
 accepted eku-client-as-client s-std c-eku-client
 refused eku-client-as-server s-eku-client c-std cli 'not valid for a TLS server|unsuitable certificate purpose'
+
+# --- remote-cert-eku and remote-cert-ku (l2vpn-ca's server certificate: extendedKeyUsage
+# serverAuth, keyUsage digitalSignature = 80 for its EC key; eku-server has no keyUsage)
+accepted eku-named s-std c-eku-named
+refused eku-not-named s-std c-eku-code cli \
+	"remote-cert-eku codeSigning: the peer certificate's extendedKeyUsage does not name it"
+accepted ku-present s-std c-ku-any
+refused ku-absent s-eku c-ku-any cli 'remote-cert-ku: the peer certificate has no keyUsage'
+accepted ku-one-value-matches s-std c-ku-80
+refused ku-bits-missing s-std c-ku-a0 cli 'remote-cert-ku: .*keyUsage \(80\) holds the bits of none'
 
 # --- security level 2
 expect_exit 1 "rsa1024: a client with a 1024-bit certificate refuses to start (exit 1)" \
