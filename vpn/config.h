@@ -146,6 +146,8 @@ struct config {
 	unsigned ping;         /* send a ping after this many idle seconds, 0 = off */
 	unsigned ping_restart; /* restart after this many silent seconds, 0 = off */
 	unsigned ping_exit;    /* exit after this many silent seconds, 0 = off */
+	unsigned inactive;     /* exit when the tap moved under INACTIVE_BYTES in this many s */
+	uint64_t inactive_bytes;
 
 	/* Compression. */
 	enum config_comp comp;

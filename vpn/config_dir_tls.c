@@ -279,6 +279,23 @@ int do_tls_groups(struct cfg_ctx *c, const struct directive *d, int argc, char *
 	return cfg_warn(c, "deprecated: used as tls-groups %s", argv[1]);
 }
 
+/* inactive N [BYTES]: OpenVPN's, on the tap's traffic in both directions (0 = off). */
+int do_inactive(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	unsigned long long bytes = 0;
+	unsigned secs;
+	int ret;
+
+	(void)d;
+	if ((ret = cfg_parse_uint(c, NULL, argv[1], 0, 86400 * 365, &secs)) < 0)
+		return ret;
+	if (argc > 2 && (ret = parse_count(c, argv[2], &bytes)) < 0)
+		return ret;
+	c->cfg->inactive = secs;
+	c->cfg->inactive_bytes = bytes;
+	return 0;
+}
+
 /* ---- keepalive -------------------------------------------------------------------------- */
 
 int do_keepalive(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)

@@ -240,6 +240,7 @@ static const struct directive directives[] = {
 	{ "ping", 1, 1, do_ping, NULL },
 	{ "ping-restart", 1, 1, do_ping, NULL },
 	{ "ping-exit", 1, 1, do_number, NULL },
+	{ "inactive", 1, 2, do_inactive, NULL },
 	/* Compression. */
 	{ "comp-lzo", 0, 1, do_comp_lzo, NULL },
 	{ "compress", 0, 1, do_compress, NULL },

@@ -61,6 +61,7 @@ DIRECTIVE_HANDLER(do_tcp_congestion);
 DIRECTIVE_HANDLER(do_tls_groups);
 DIRECTIVE_HANDLER(do_remote_cert_eku);
 DIRECTIVE_HANDLER(do_remote_cert_ku);
+DIRECTIVE_HANDLER(do_inactive);
 DIRECTIVE_HANDLER(do_dev_type);
 DIRECTIVE_HANDLER(do_bridge);
 DIRECTIVE_HANDLER(do_askpass);

@@ -164,6 +164,8 @@ struct vpn {
 	unsigned n_peers;
 	unsigned peers_freed; /* since the last malloc_trim() */
 	uint64_t last_trim;
+	uint64_t inactive_since;      /* start of the current `inactive` period (0: not started) */
+	uint64_t inactive_mark;       /* tap bytes (read + written) when it started */
 	struct portmap *ports;        /* server: switch port numbers of the sites that are up */
 	struct preauth_state preauth; /* server: unauthenticated connections */
 

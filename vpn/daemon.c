@@ -285,6 +285,33 @@ static int loop_timeout_ms(const struct vpn *vpn)
 	return wait >= 0 && wait < 1000 ? wait : 1000;
 }
 
+/* inactive N [BYTES]: a period ends (and a new one starts) once the tap has moved BYTES (at
+ * least one) in both directions together; one that lasts N seconds stops the daemon. */
+static void check_inactive(struct vpn *vpn)
+{
+	const struct config *cfg = vpn->cfg;
+	uint64_t moved = vpn->counters.tap_read + vpn->counters.tap_write;
+	uint64_t enough = cfg->inactive_bytes ? cfg->inactive_bytes : 1;
+
+	if (!cfg->inactive)
+		return;
+	if (!vpn->inactive_since || moved - vpn->inactive_mark >= enough) {
+		vpn->inactive_since = vpn->now;
+		vpn->inactive_mark = moved;
+		return;
+	}
+	if (vpn->now - vpn->inactive_since < cfg->inactive)
+		return;
+	if (cfg->inactive_bytes)
+		log_notice("%llu bytes through %s in %u s, under %llu (inactive): exiting",
+		           (unsigned long long)(moved - vpn->inactive_mark), vpn->tap.name,
+		           cfg->inactive, (unsigned long long)enough);
+	else
+		log_notice("nothing through %s for %u s (inactive): exiting", vpn->tap.name,
+		           cfg->inactive);
+	vpn->run = STOP;
+}
+
 /* Once a second: keepalive, deadlines, reconnects, MAC ageing, status file, and a changed CRL
  * checked against every authenticated peer (a revoked one is cut off at once). */
 static void housekeeping(struct vpn *vpn, int status_fd)
@@ -304,6 +331,7 @@ static void housekeeping(struct vpn *vpn, int status_fd)
 	}
 	if (vpn->macs)
 		mactable_expire(vpn->macs, vpn->now);
+	check_inactive(vpn);
 	/* After many short connections (a flood of strangers) the heap has free space the
 	 * allocator keeps: give it back, so RSS returns to where it was. */
 	if (vpn->peers_freed && vpn->now - vpn->last_trim >= TRIM_SECONDS) {

@@ -2,7 +2,8 @@
 # The daemon's operational behaviour between two namespaces: privilege drop, pid file, status
 # file (OpenVPN v1 layout, rewritten after the drop), SIGUSR2/SIGUSR1/SIGHUP/SIGTERM, peers that
 # send garbage or nothing, a tap the daemon made (removed at exit) versus one from --mktun (kept),
-# a client that gives up (connect-retry-max), an unknown tcp-congestion.
+# a client that gives up (connect-retry-max), an unknown tcp-congestion, suppress-timestamps,
+# inactive.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd openssl nc
@@ -206,5 +207,40 @@ ok "log lines start with the date and time" grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]
 ns_exec cli "$L2VPN_BIN" --suppress-timestamps --config "$WORK/cc.conf" >"$WORK/cc2.log" 2>&1
 ok "suppress-timestamps: the same lines without them" \
 	eval "grep -q '^l2vpn .*starting' '$WORK/cc2.log' && ! grep -qE '^20[0-9]{2}-' '$WORK/cc2.log'"
+
+# inactive N [BYTES] (no server listens: only the tap can keep the client alive). With
+# `inactive 3`, ARP requests for an absent host on br0 reach the tap every second and keep it
+# running; once ping stops (the kernel still retries ARP for up to 3 s) it exits within
+# 3 + 3 + 1 s. With `inactive 2 1000000` the same trickle
+# is too little: it exits after 2 s.
+client_conf | sed 's/^remote .*/remote 10.69.0.1 1999/' >"$WORK/idle.conf"
+echo "inactive 3" >>"$WORK/idle.conf"
+bg cli arp ping -n -i 0.2 10.70.0.99
+bg cli idle "$L2VPN_BIN" --config "$WORK/idle.conf"
+ipid=$(cat "$WORK/idle.pid")
+sleep 7
+ok "inactive 3: traffic through the tap keeps the daemon running (7 s)" kill -0 "$ipid"
+stop arp
+t0=$(date +%s%N)
+ok "inactive 3: it exits once the traffic stops" wait_for 10 bash -c "! kill -0 $ipid 2>/dev/null"
+wait "$ipid" 2>/dev/null
+rc=$?
+waited_ms=$((($(date +%s%N) - t0) / 1000000))
+ok "inactive 3: exit status 0, $waited_ms ms after ping stopped (at most 7 s)" \
+	test "$rc" -eq 0 -a "$waited_ms" -le 7000
+ok "inactive 3: the log says why" grep -q "nothing through tap0 for 3 s (inactive): exiting" \
+	"$WORK/idle.log"
+client_conf | sed 's/^remote .*/remote 10.69.0.1 1999/' >"$WORK/idle2.conf"
+echo "inactive 2 1000000" >>"$WORK/idle2.conf"
+bg cli arp2 ping -n -i 0.2 10.70.0.99
+t0=$(date +%s%N)
+bg cli idle2 "$L2VPN_BIN" --config "$WORK/idle2.conf"
+ipid=$(cat "$WORK/idle2.pid")
+ok "inactive 2 1000000: a trickle is not enough, it exits" \
+	wait_for 8 bash -c "! kill -0 $ipid 2>/dev/null"
+stop arp2
+ok "inactive 2 1000000: the log says how little went through" \
+	grep -qE "[0-9]+ bytes through tap0 in 2 s, under 1000000 \(inactive\): exiting" \
+	"$WORK/idle2.log"
 
 done_testing

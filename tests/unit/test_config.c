@@ -119,6 +119,8 @@ static const struct good_case good[] = {
 	{ "remote-cert-eku \"TLS Web Server Authentication\"", "remote_cert_eku",
 	  "TLS Web Server Authentication", 0 },
 	{ "remote-cert-ku", "remote_cert_ku", "1", 0 },
+	{ "inactive 600", "inactive", "600", 0 },
+	{ "inactive 600 1000000", "inactive_bytes", "1000000", 0 },
 	{ "remote-cert-ku", "n_remote_cert_ku", "0", 0 },
 	{ "remote-cert-ku a0 88", "n_remote_cert_ku", "2", 0 },
 	{ "remote-cert-ku a0 88", "remote_cert_ku_values[1]", "136", 0 },
