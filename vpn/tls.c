@@ -393,20 +393,39 @@ static bool is_for_role(X509 *cert, enum config_cert_purpose role, bool allow_un
 	return marked_for(cert, role) || (allow_unmarked && !names_a_role(cert));
 }
 
+int tls_cert_subject(X509 *cert, char *buf, size_t len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
+	                            ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL;
+	char *text;
+	long n;
+	int ret = -1;
+
+	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, flags) >= 0) {
+		n = BIO_get_mem_data(bio, &text);
+		if (n >= 0 && (size_t)n < len && !memchr(text, '\0', (size_t)n)) {
+			memcpy(buf, text, (size_t)n);
+			buf[n] = '\0';
+			ret = (int)n;
+		}
+	}
+	BIO_free(bio);
+	return ret;
+}
+
 static bool name_matches(X509 *cert, const char *want, enum config_x509_match how)
 {
 	char buf[1024];
 	int n;
-	X509_NAME *subject = X509_get_subject_name(cert);
 
-	if (how == X509_MATCH_SUBJECT) {
-		X509_NAME_oneline(subject, buf, sizeof(buf));
-		return !strcmp(buf, want);
-	}
+	if (how == X509_MATCH_SUBJECT)
+		return tls_cert_subject(cert, buf, sizeof(buf)) >= 0 && !strcmp(buf, want);
 	/* The CN is compared whole: one with a NUL byte, or longer than BUF, would otherwise be
 	 * judged by the bytes before the NUL or the cut (a CN "site-a\0.evil" passing as
 	 * "site-a"). The text's length must be the CN's. */
-	n = X509_NAME_get_text_by_NID(subject, NID_commonName, buf, sizeof(buf));
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
+	                              sizeof(buf));
 	if (n < 0 || (size_t)n >= sizeof(buf) - 1 || strlen(buf) != (size_t)n)
 		return false;
 	if (how == X509_MATCH_PREFIX)

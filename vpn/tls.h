@@ -49,6 +49,11 @@ size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len);
 /* The same for CERT's first CN ("UNDEF" when CERT is NULL or has no CN). */
 size_t tls_cert_common_name(X509 *cert, char *buf, size_t len);
 
+/* CERT's subject as OpenVPN writes it for verify-x509-name ... subject ("C=DE, O=Example,
+ * CN=vpn": the certificate's order, ", " between entries, UTF-8, control bytes escaped) into
+ * BUF. Its length, or -1 when it does not fit in LEN bytes with the NUL. */
+int tls_cert_subject(X509 *cert, char *buf, size_t len);
+
 /* What the verify callback asks of a peer's own certificate once its chain verified. */
 struct tls_peer_checks {
 	enum config_cert_purpose want;            /* the peer's role: the opposite of ours */

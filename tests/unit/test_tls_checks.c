@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The peer-certificate checks remote-cert-eku and remote-cert-ku, on certificates made here
+/* The peer-certificate checks remote-cert-eku, remote-cert-ku and verify-x509-name's subject
+ * form, on certificates made here
  * with the extensions under test (self-signed, P-256): a match passes, a mismatch is refused
  * with a reason that names the directive. */
 #include <errno.h>
@@ -20,9 +21,13 @@
 static EVP_PKEY *key;
 
 /* A server certificate (extendedKeyUsage serverAuth plus EKU_EXTRA, if any) with keyUsage KU
- * (OpenSSL's config syntax, e.g. "digitalSignature"; NULL: none). */
+ * (OpenSSL's config syntax, e.g. "digitalSignature"; NULL: none), subject C=DE, O=Example
+ * Sites, CN=vpn. */
 static X509 *make_cert(const char *eku_extra, const char *ku)
 {
+	static const char *const subject[][2] = { { "C", "DE" },
+		                                  { "O", "Example Sites" },
+		                                  { "CN", "vpn" } };
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
 	char eku[128];
@@ -35,8 +40,9 @@ static X509 *make_cert(const char *eku_extra, const char *ku)
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
 	X509_gmtime_adj(X509_getm_notBefore(x), -60);
 	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"vpn", -1, -1,
-	                           0);
+	for (size_t i = 0; i < 3; i++)
+		X509_NAME_add_entry_by_txt(name, subject[i][0], MBSTRING_ASC,
+		                           (const unsigned char *)subject[i][1], -1, -1, 0);
 	X509_set_subject_name(x, name);
 	X509_set_issuer_name(x, name);
 	X509_NAME_free(name);
@@ -136,11 +142,32 @@ static void test_ku(void **state)
 	X509_free(sig_enc);
 }
 
+/* verify-x509-name ... subject compares OpenVPN's form of the subject, whole. */
+static void test_subject(void **state)
+{
+	X509 *x = make_cert(NULL, "digitalSignature");
+	struct tls_peer_checks c = { .want = PURPOSE_SERVER, .verify_match = X509_MATCH_SUBJECT };
+	char buf[64], reason[256];
+	(void)state;
+
+	assert_int_equal(tls_cert_subject(x, buf, sizeof(buf)), 29);
+	assert_string_equal(buf, "C=DE, O=Example Sites, CN=vpn");
+	assert_int_equal(tls_cert_subject(x, buf, 29), -1); /* no room for the NUL */
+	c.verify_name = "C=DE, O=Example Sites, CN=vpn";
+	assert_int_equal(check(x, &c, reason), 0);
+	c.verify_name = "/C=DE/O=Example Sites/CN=vpn"; /* OpenSSL's one-line form */
+	assert_int_equal(check(x, &c, reason), -EACCES);
+	c.verify_name = "C=DE, O=Example Sites";
+	assert_int_equal(check(x, &c, reason), -EACCES);
+	X509_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eku),
 		cmocka_unit_test(test_ku),
+		cmocka_unit_test(test_subject),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
