@@ -685,6 +685,50 @@ out_nobio:
 	return ret;
 }
 
+int tls_cipher_list_openssl(const char *list, char **out)
+{
+	size_t cap = strlen(list) + 1, used = 0;
+	char *res = malloc(cap), *copy = strdup(list), *save = NULL;
+
+	if (!res || !copy) {
+		free(res);
+		free(copy);
+		return -ENOMEM;
+	}
+	res[0] = '\0';
+	for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		size_t lead = strspn(tok, "!+-"), len;
+		const char *name = tok + lead, *ossl = NULL;
+		char std[128];
+
+		/* OpenVPN's "TLS-ECDHE-RSA-WITH-..." is the IANA name with dashes. */
+		if (!strncmp(name, "TLS-", 4) && strlen(name) < sizeof(std)) {
+			for (size_t k = 0; (std[k] = name[k] == '-' ? '_' : name[k]); k++)
+				;
+			ossl = OPENSSL_cipher_name(std);
+			if (ossl && !strcmp(ossl, "(NONE)"))
+				ossl = NULL;
+		}
+		if (ossl)
+			name = ossl;
+		len = lead + strlen(name) + 1;
+		if (used + len + 1 > cap) {
+			char *grown = realloc(res, cap = used + len + 1);
+			if (!grown) {
+				free(res);
+				free(copy);
+				return -ENOMEM;
+			}
+			res = grown;
+		}
+		used += (size_t)snprintf(res + used, cap - used, "%s%.*s%s", used ? ":" : "",
+		                         (int)lead, tok, name);
+	}
+	free(copy);
+	*out = res;
+	return 0;
+}
+
 static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 {
 	int min = cfg->tls_version_min ? cfg->tls_version_min : TLS1_2_VERSION;
@@ -703,9 +747,18 @@ static int set_versions_and_ciphers(SSL_CTX *ctx, const struct config *cfg)
 		tls_log_errors(LOG_LVL_ERROR, "tls-version-max");
 		return -EINVAL;
 	}
-	if (cfg->tls_cipher && SSL_CTX_set_cipher_list(ctx, cfg->tls_cipher) != 1) {
-		tls_log_errors(LOG_LVL_ERROR, "tls-cipher");
-		return -EINVAL;
+	if (cfg->tls_cipher) {
+		char *list = NULL;
+		int ok;
+
+		if (tls_cipher_list_openssl(cfg->tls_cipher, &list) < 0)
+			return -ENOMEM;
+		ok = SSL_CTX_set_cipher_list(ctx, list);
+		free(list);
+		if (ok != 1) {
+			tls_log_errors(LOG_LVL_ERROR, "tls-cipher");
+			return -EINVAL;
+		}
 	}
 	if (cfg->tls_ciphersuites && SSL_CTX_set_ciphersuites(ctx, cfg->tls_ciphersuites) != 1) {
 		tls_log_errors(LOG_LVL_ERROR, "tls-ciphersuites");

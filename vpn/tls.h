@@ -49,6 +49,12 @@ size_t tls_peer_common_name(const SSL *ssl, char *buf, size_t len);
 /* The same for CERT's first CN ("UNDEF" when CERT is NULL or has no CN). */
 size_t tls_cert_common_name(X509 *cert, char *buf, size_t len);
 
+/* LIST (tls-cipher) with OpenVPN's IANA-style names ("TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384")
+ * turned into OpenSSL's ("ECDHE-RSA-AES256-GCM-SHA384"); other entries, and names OpenSSL
+ * does not know, are kept as they are (OpenSSL judges them). A malloc'd string in *OUT:
+ * 0 or -ENOMEM. */
+int tls_cipher_list_openssl(const char *list, char **out);
+
 /* CERT's subject as OpenVPN writes it for verify-x509-name ... subject ("C=DE, O=Example,
  * CN=vpn": the certificate's order, ", " between entries, UTF-8, control bytes escaped) into
  * BUF. Its length, or -1 when it does not fit in LEN bytes with the NUL. */

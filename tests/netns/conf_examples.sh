@@ -59,6 +59,10 @@ expect_exit 0 "$c with --ecdh-curve secp384r1: exit 0" groups_in --ecdh-curve se
 expect_match 'ecdh-curve: deprecated: used as tls-groups secp384r1' "... with a warning"
 expect_exit 1 "$c with --tls-groups nosuchgroup: exit 1" groups_in --tls-groups nosuchgroup
 expect_match 'tls-groups' "... names tls-groups"
+expect_exit 0 "$c with OpenVPN's --tls-cipher TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384: exit 0" \
+	groups_in --tls-cipher TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384
+expect_exit 1 "$c with --tls-cipher TLS-NO-SUCH-CIPHER: exit 1" groups_in --tls-cipher TLS-NO-SUCH-CIPHER
+expect_match 'tls-cipher' "... names tls-cipher"
 expect_exit 1 "$c with --remote-cert-eku nosuchusage: exit 1" groups_in --remote-cert-eku nosuchusage
 expect_match 'remote-cert-eku nosuchusage: neither an OID nor a name OpenSSL knows' "... says why"
 done_testing

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -162,12 +163,36 @@ static void test_subject(void **state)
 	X509_free(x);
 }
 
+/* tls-cipher: OpenVPN's IANA-style names become OpenSSL's; the rest stays as written. */
+static void test_cipher_names(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384" },
+		{ "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256:TLS-DHE-RSA-WITH-AES-256-GCM-SHA384",
+		  "ECDHE-ECDSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384" },
+		{ "ECDHE-RSA-AES256-GCM-SHA384:!aNULL", "ECDHE-RSA-AES256-GCM-SHA384:!aNULL" },
+		{ "!TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256:HIGH",
+		  "!ECDHE-RSA-AES128-GCM-SHA256:HIGH" },
+		{ "TLS-NO-SUCH-CIPHER", "TLS-NO-SUCH-CIPHER" },
+		{ "DEFAULT:@SECLEVEL=3", "DEFAULT:@SECLEVEL=3" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = NULL;
+
+		assert_int_equal(tls_cipher_list_openssl(cases[i][0], &out), 0);
+		assert_string_equal(out, cases[i][1]);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eku),
 		cmocka_unit_test(test_ku),
 		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_cipher_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
