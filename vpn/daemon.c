@@ -620,10 +620,6 @@ int daemon_test_config(const struct config *cfg)
 		fprintf(stderr, "configuration has errors (see above)\n");
 		return 1;
 	}
-	if (cfg->dh.path && access(cfg->dh.path, R_OK) < 0) {
-		fprintf(stderr, "dh %s: %s\n", cfg->dh.path, strerror(errno));
-		return 1;
-	}
 	printf("configuration OK\n");
 	return 0;
 }

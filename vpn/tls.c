@@ -782,6 +782,45 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* dh FILE (or an inline <dh> block) must hold PEM DH parameters, so --test-config catches a
+ * wrong file; l2vpn does not use them (TLS 1.3 and ECDHE need none), so a small group only
+ * gets a note. */
+static int check_dh(const struct config *cfg)
+{
+	const char *what = cfg->dh.path ? cfg->dh.path : "(inline)";
+	BIO *bio = NULL;
+	EVP_PKEY *params = NULL;
+	int ret = -EINVAL;
+
+	if (cfg->dh.path)
+		bio = BIO_new_file(cfg->dh.path, "r");
+	else if (cfg->dh.inline_pem)
+		bio = BIO_new_mem_buf(cfg->dh.inline_pem, -1);
+	else
+		return 0;
+	if (!bio) {
+		tls_log_errors(LOG_LVL_ERROR, "dh");
+		log_errorx("dh %s: cannot be read", what);
+		return -EIO;
+	}
+	params = PEM_read_bio_Parameters(bio, NULL);
+	if (!params || !(EVP_PKEY_is_a(params, "DH") || EVP_PKEY_is_a(params, "DHX"))) {
+		ERR_clear_error();
+		log_errorx("dh %s: not PEM Diffie-Hellman parameters (openssl dhparam writes them)",
+		           what);
+		goto out;
+	}
+	if (EVP_PKEY_get_bits(params) < 2048)
+		log_notice("dh %s: a %d-bit group; l2vpn does not use it (TLS 1.3 and ECDHE need "
+		           "none)",
+		           what, EVP_PKEY_get_bits(params));
+	ret = 0;
+out:
+	EVP_PKEY_free(params);
+	BIO_free(bio);
+	return ret;
+}
+
 int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 {
 	struct tls_ctx *tls = calloc(1, sizeof(*tls));
@@ -824,7 +863,7 @@ int tls_ctx_new(struct tls_ctx **out, const struct config *cfg, bool server)
 
 	if ((ret = set_versions_and_ciphers(tls->ssl_ctx, cfg)) < 0)
 		goto fail;
-	if ((ret = load_cert_and_key(tls->ssl_ctx, cfg)) < 0)
+	if ((ret = check_dh(cfg)) < 0 || (ret = load_cert_and_key(tls->ssl_ctx, cfg)) < 0)
 		goto fail;
 	if ((ret = refresh_store(tls)) < 0)
 		goto fail;

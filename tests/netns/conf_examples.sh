@@ -63,6 +63,13 @@ expect_exit 0 "$c with OpenVPN's --tls-cipher TLS-ECDHE-ECDSA-WITH-AES-256-GCM-S
 	groups_in --tls-cipher TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384
 expect_exit 1 "$c with --tls-cipher TLS-NO-SUCH-CIPHER: exit 1" groups_in --tls-cipher TLS-NO-SUCH-CIPHER
 expect_match 'tls-cipher' "... names tls-cipher"
+# dh FILE is read at start and by --test-config: a wrong file is an error naming it; a small
+# group (dh1024.pem: 1024-bit parameters from openssl dhparam) only gets a note.
+echo "not parameters" >"$WORK/garbage.pem"
+expect_exit 1 "$c with --dh garbage.pem: exit 1" groups_in --dh "$WORK/garbage.pem"
+expect_match "dh $WORK/garbage.pem: not PEM Diffie-Hellman parameters" "... names the file and says why"
+expect_exit 0 "$c with --dh dh1024.pem: exit 0" groups_in --dh "$(dirname "$0")/dh1024.pem"
+expect_match 'dh .*dh1024\.pem: a 1024-bit group; l2vpn does not use it' "... with a note"
 expect_exit 1 "$c with --remote-cert-eku nosuchusage: exit 1" groups_in --remote-cert-eku nosuchusage
 expect_match 'remote-cert-eku nosuchusage: neither an OID nor a name OpenSSL knows' "... says why"
 done_testing
