@@ -252,6 +252,16 @@ int cmd_build_req(struct pki_ctx *ctx, int argc, char **argv)
 	return build_leaf(ctx, name, PROFILE_CLIENT, BUILD_NO_SIGN | (pass ? BUILD_ENCRYPT : 0));
 }
 
+/* build-req-pass NAME: easy-rsa 2.0's name for build-req --pass. */
+int cmd_build_req_pass(struct pki_ctx *ctx, int argc, char **argv)
+{
+	char *pos[1];
+
+	if (cmd_parse(argc, argv, NULL, pos, 1) != 1)
+		return EXIT_USAGE;
+	return build_leaf(ctx, pos[0], PROFILE_CLIENT, BUILD_NO_SIGN | BUILD_ENCRYPT);
+}
+
 int cmd_build_ca(struct pki_ctx *ctx, int argc, char **argv)
 {
 	bool encrypt = false;

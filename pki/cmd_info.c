@@ -73,6 +73,30 @@ out:
 	return ret;
 }
 
+/* list-crl: crl.pem as `openssl crl -text` shows it (easy-rsa 2.0's verb). */
+int cmd_list_crl(struct pki_ctx *ctx, int argc, char **argv)
+{
+	char *path = NULL;
+	X509_CRL *crl = NULL;
+	BIO *out = NULL;
+	int ret = EXIT_ERR;
+
+	if (cmd_parse(argc, argv, NULL, NULL, 0) != 0)
+		return EXIT_USAGE;
+	if (!(path = ctx_path(ctx, "crl", ".pem")) || !(crl = crl_load(path, false)))
+		goto out;
+	if (!(out = BIO_new_fp(stdout, BIO_NOCLOSE)) || X509_CRL_print(out, crl) != 1) {
+		ossl_fail("list-crl");
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	BIO_free(out);
+	X509_CRL_free(crl);
+	free(path);
+	return ret;
+}
+
 int cmd_show(struct pki_ctx *ctx, int argc, char **argv)
 {
 	struct db db = { 0 };

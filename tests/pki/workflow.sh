@@ -34,6 +34,12 @@ run_algo() {
 	fails "$algo: key does not decrypt with another" openssl pkey -in "$D/locked.key" \
 		-passin pass:wrong -noout
 	fails "$algo: plain key is not encrypted" grep -q ENCRYPTED "$D/vpnc.example.com.key"
+	ok "$algo: build-req-pass with --passout env:" CA --passout env:TEST_PASS \
+		build-req-pass lockedreq
+	ok "$algo: build-req-pass: the key is encrypted" grep -q "ENCRYPTED PRIVATE KEY" \
+		"$D/lockedreq.key"
+	ok "$algo: build-req-pass: a request, no certificate" eval \
+		"openssl req -in '$D/lockedreq.csr' -noout -verify 2>/dev/null && ! test -e '$D/lockedreq.crt'"
 
 	ok "$algo: server cert verifies as sslserver" openssl verify -CAfile "$D/ca.crt" \
 		-purpose sslserver "$D/vpn.example.com.crt"
@@ -82,6 +88,11 @@ run_algo() {
 
 	expect_exit 0 "$algo: revoke-full vpnc.example.com" CA revoke-full vpnc.example.com
 	expect_match "revoked.*rejects it" "$algo: revoke-full says plainly it worked"
+	local revserial
+	revserial=$(openssl x509 -in "$D/vpnc.example.com.crt" -noout -serial | cut -d= -f2)
+	expect_exit 0 "$algo: list-crl" CA list-crl
+	expect_match "Serial Number: $revserial" "$algo: list-crl shows the revoked serial"
+	expect_match "Next Update:" "$algo: list-crl shows the CRL's dates"
 	cat "$D/ca.crt" "$D/crl.pem" >"$WORK/$algo/chain.pem"
 	fails "$algo: openssl verify -crl_check rejects the revoked cert" openssl verify \
 		-crl_check -CAfile "$WORK/$algo/chain.pem" "$D/vpnc.example.com.crt"
