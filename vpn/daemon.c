@@ -99,14 +99,16 @@ static void on_signal(struct watch *w, uint32_t events)
 
 static int setup_signals(struct vpn *vpn)
 {
+	static const int handled[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
 	sigset_t set;
 
 	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
+	for (size_t i = 0; i < sizeof(handled) / sizeof(handled[0]); i++) {
+		/* An ignored signal is discarded before signalfd could read it, and a starter
+		 * (ifupdown's hooks, some shells) may hand us SIGTERM or SIGHUP ignored. */
+		signal(handled[i], SIG_DFL);
+		sigaddset(&set, handled[i]);
+	}
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
@@ -116,6 +118,19 @@ static int setup_signals(struct vpn *vpn)
 	vpn->sig_watch.fd = vpn->sigfd;
 	vpn->sig_watch.on_event = on_signal;
 	return vpn_watch(vpn, &vpn->sig_watch, EPOLLIN);
+}
+
+/* daemon(3), then the signalfd watched again: epoll registered it on the parent's signal
+ * queue, so in the child it would never report a signal (SIGTERM would be lost). */
+static int go_background(struct vpn *vpn)
+{
+	if (daemon(1, 0) < 0) {
+		log_error(errno, "daemon");
+		return -1;
+	}
+	if (vpn_watch(vpn, &vpn->sig_watch, 0) < 0 || vpn_watch(vpn, &vpn->sig_watch, EPOLLIN) < 0)
+		return -1;
+	return 0;
 }
 
 /* Open the tap (a persistent one made by --mktun is used as is), set its MTU and queue length,
@@ -551,10 +566,8 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		log_error(errno, "cd %s", cfg->cd);
 		goto out;
 	}
-	if (cfg->daemon && daemon(1, 0) < 0) {
-		log_error(errno, "daemon");
+	if (cfg->daemon && go_background(&vpn) < 0)
 		goto out;
-	}
 	if (cfg->writepid) {
 		if (write_pidfile(cfg->writepid) < 0)
 			goto out;

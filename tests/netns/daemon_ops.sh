@@ -208,6 +208,20 @@ ns_exec cli "$L2VPN_BIN" --suppress-timestamps --config "$WORK/cc.conf" >"$WORK/
 ok "suppress-timestamps: the same lines without them" \
 	eval "grep -q '^l2vpn .*starting' '$WORK/cc2.log' && ! grep -qE '^20[0-9]{2}-' '$WORK/cc2.log'"
 
+# daemon: in the background it still obeys SIGTERM (its signalfd is watched anew after the
+# fork; before, the child never saw a signal).
+client_conf | sed 's/^remote .*/remote 10.69.0.1 1999/' >"$WORK/bg.conf"
+printf 'daemon\nwritepid %s\nlog %s\n' "$WORK/bg.pid" "$WORK/bg.log" >>"$WORK/bg.conf"
+expect_exit 0 "daemon: the starting process exits 0" ns_exec cli "$L2VPN_BIN" --config "$WORK/bg.conf"
+ok "daemon: the pid file names a running process" \
+	wait_for 5 bash -c "[ -s '$WORK/bg.pid' ] && kill -0 \$(cat '$WORK/bg.pid')"
+bgpid=$(cat "$WORK/bg.pid")
+kill -TERM "$bgpid"
+ok "daemon: SIGTERM stops it within 5 s" wait_for 5 bash -c "! kill -0 $bgpid 2>/dev/null"
+ok "daemon: it logged the signal and exited 0" eval \
+	"grep -q 'Terminated received, exiting' '$WORK/bg.log' && grep -q 'exiting with status 0' '$WORK/bg.log'"
+kill -KILL "$bgpid" 2>/dev/null
+
 # inactive N [BYTES] (no server listens: only the tap can keep the client alive). With
 # `inactive 3`, ARP requests for an absent host on br0 reach the tap every second and keep it
 # running; once ping stops (the kernel still retries ARP for up to 3 s) it exits within
