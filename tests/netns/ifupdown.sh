@@ -2,8 +2,12 @@
 # The real Debian ifup/ifdown (ifupdown + bridge-utils hooks) on the br0 stanza of
 # conf-examples/interfaces.server, inside a namespace, with the freshly built l2vpn on PATH:
 # pre-up `l2vpn --mktun` must create tap0 in time for bridge_ports, post-down `--rmtun` must
-# remove it.
+# remove it. Then the same stanza with `l2vpn server` (and the configuration and pid-file
+# directories as stanza options): the installed hooks (ifupdown/if-up.l2vpn, if-down.l2vpn)
+# start the server when br0 comes up, directly since no systemd runs here, its pid in
+# l2vpn-rundir; ifdown stops it by that pid before post-down removes the tap.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
 need_root
 need_cmd ifup ifdown brctl
 
@@ -37,10 +41,19 @@ sed 's/^/#   /' "$WORK/interfaces"
 # /sys), so the bind mount is seen by this ifup/ifdown run only, never by the host.
 mkdir -p "$WORK/bin" "$WORK/state"
 ln -s "$(readlink -f "$L2VPN_BIN")" "$WORK/bin/l2vpn"
+# The hooks are bind-mounted the same way over /etc/network/if-up.d and if-down.d (only they
+# run), and an empty directory over /run/systemd should the host run systemd.
+mkdir -p "$WORK/if-up.d" "$WORK/if-down.d" "$WORK/nosystemd"
+cp "$L2VPN_SOURCE_ROOT/ifupdown/if-up.l2vpn" "$WORK/if-up.d/l2vpn"
+cp "$L2VPN_SOURCE_ROOT/ifupdown/if-down.l2vpn" "$WORK/if-down.d/l2vpn"
 ifupdown() {
 	# shellcheck disable=SC2016
-	ns_exec a sh -c 'mount --bind "$1" /usr/local/sbin && exec "$2" -v -i "$3" --state-dir "$4" br0' \
-		sh "$WORK/bin" "$1" "$WORK/interfaces" "$WORK/state"
+	ns_exec a sh -c 'mount --bind "$1" /usr/local/sbin &&
+		mount --bind "$5/if-up.d" /etc/network/if-up.d &&
+		mount --bind "$5/if-down.d" /etc/network/if-down.d &&
+		{ [ ! -d /run/systemd ] || mount --bind "$5/nosystemd" /run/systemd; } &&
+		exec "$2" -v -i "$3" --state-dir "$4" br0' \
+		sh "$WORK/bin" "$1" "${IFACES:-$WORK/interfaces}" "$WORK/state" "$WORK"
 }
 link() { ip -n "$(ns a)" -d link show "$@"; }
 link_matches() { link "$1" | grep -Eq -- "$2"; }
@@ -65,4 +78,29 @@ for round in 1 2; do
 	ok "round $round: tap0 is gone" gone tap0
 	ok "round $round: eth0 is still there, in no bridge" _not link_matches eth0 'master'
 done
+
+# --- `l2vpn server` in the stanza
+lab_step "PKI made with l2vpn-ca" lab_pki
+ok "server.conf for the hook (logging to a file)" lab_conf server.conf server "log $WORK/server.log"
+{
+	cat "$WORK/interfaces"
+	printf '\tl2vpn server\n\tl2vpn-confdir %s\n\tl2vpn-rundir %s\n' "$LAB_PKI" "$WORK/run"
+} >"$WORK/interfaces.l2vpn"
+IFACES=$WORK/interfaces.l2vpn
+pidfile=$WORK/run/server.pid
+alive() { [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+listening() { ns_exec a ss -ltn | grep -q ':1194 '; }
+expect_exit 0 "l2vpn server: ifup br0" ifupdown ifup
+ok "l2vpn server: the hook started the server (pid file, process alive)" wait_for 5 alive
+ok "l2vpn server: it listens on port 1194" wait_for 5 listening
+ok "l2vpn server: its log says it is up" wait_for 5 grep -q "initialisation sequence completed" \
+	"$WORK/server.log"
+spid=$(cat "$pidfile")
+expect_exit 0 "l2vpn server: ifup again (already running: left as it is)" ifupdown ifup
+ok "l2vpn server: still the same process" test "$(cat "$pidfile" 2>/dev/null)" = "$spid"
+expect_exit 0 "l2vpn server: ifdown br0" ifupdown ifdown
+ok "l2vpn server: the process is gone" _not kill -0 "$spid"
+ok "l2vpn server: the pid file is gone" test ! -e "$pidfile"
+ok "l2vpn server: it exited cleanly" grep -q "exiting with status 0" "$WORK/server.log"
+ok "l2vpn server: tap0 removed after it (post-down)" gone tap0
 done_testing

@@ -39,6 +39,10 @@ if [ "$prefix" != /usr ]; then
 	fails "no path in the unit points at /usr/sbin or /etc/l2vpn" \
 		grep -Eq '/usr/sbin/|(^|[[:space:]=`])/etc/l2vpn' "$unit"
 fi
+for d in if-up.d if-down.d; do
+	ok "ifupdown hook $etc/../network/$d/l2vpn, executable" \
+		test -x "$DEST$(dirname "$etc")/network/$d/l2vpn"
+done
 ok "sysctl settings in lib/sysctl.d" test -s "$DEST$prefix/lib/sysctl.d/60-l2vpn.conf"
 for f in server.conf server2.conf client.conf client2.conf interfaces.server interfaces.client \
 	l2vpn@.service sysctl.d/60-l2vpn.conf; do
