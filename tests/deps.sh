@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	gcc clang libclang-rt-dev meson ninja-build pkg-config
-	libssl-dev liblzo2-dev libnl-3-dev libnl-route-3-dev libcmocka-dev
+	libssl-dev liblzo2-dev libnl-3-dev libnl-route-3-dev libcmocka-dev libsystemd-dev
 	# tests: namespaces, bridges, traffic, certificates, interop
 	iproute2 iputils-ping procps psmisc util-linux kmod
 	openssl openvpn easy-rsa ifupdown bridge-utils

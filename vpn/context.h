@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "bytequeue.h"
+#include "notify.h"
 #include "config.h"
 #include "portmap.h"
 #include "proto.h"
@@ -190,7 +191,8 @@ struct vpn {
 	int sigfd;
 	struct watch sig_watch;
 	enum { RUN, STOP, RESTART, RELOAD } run;
-	int exit_code; /* with STOP: 0, or 1 for a runtime failure */
+	int exit_code;        /* with STOP: 0, or 1 for a runtime failure */
+	struct notify notify; /* systemd: readiness, status, watchdog */
 };
 
 /* Monotonic seconds. */

@@ -327,11 +327,31 @@ static void check_inactive(struct vpn *vpn)
 	vpn->run = STOP;
 }
 
+/* The link state in a few words, for systemd's STATUS=. */
+static void status_line(const struct vpn *vpn, char *buf, size_t len)
+{
+	unsigned up = 0;
+	const struct peer *link = NULL;
+
+	for (const struct peer *p = vpn->peers; p; p = p->next)
+		if (p->state == PEER_UP) {
+			up++;
+			link = p;
+		}
+	if (vpn->server)
+		snprintf(buf, len, "%u site%s connected", up, up == 1 ? "" : "s");
+	else if (link)
+		snprintf(buf, len, "connected to %s", link->label);
+	else
+		snprintf(buf, len, "connecting (attempt %u)", vpn->client.attempts + 1);
+}
+
 /* Once a second: keepalive, deadlines, reconnects, MAC ageing, status file, and a changed CRL
  * checked against every authenticated peer (a revoked one is cut off at once). */
 static void housekeeping(struct vpn *vpn, int status_fd)
 {
 	bool new_crl = tls_ctx_poll_crl(vpn->tls) > 0;
+	char status[256];
 
 	for (struct peer *p = vpn->peers; p; p = p->next) {
 		char serial[80], why[128];
@@ -347,6 +367,8 @@ static void housekeeping(struct vpn *vpn, int status_fd)
 	if (vpn->macs)
 		mactable_expire(vpn->macs, vpn->now);
 	check_inactive(vpn);
+	status_line(vpn, status, sizeof(status));
+	notify_status(&vpn->notify, status);
 	/* After many short connections (a flood of strangers) the heap has free space the
 	 * allocator keeps: give it back, so RSS returns to where it was. */
 	if (vpn->peers_freed && vpn->now - vpn->last_trim >= TRIM_SECONDS) {
@@ -379,8 +401,13 @@ static void run_loop(struct vpn *vpn, int status_fd)
 	uint64_t last_tick = 0;
 
 	while (vpn->run == RUN) {
-		int n = epoll_wait(vpn->epfd, events, 64,
-		                   peers_have_pending_input(vpn) ? 0 : loop_timeout_ms(vpn));
+		int timeout = peers_have_pending_input(vpn) ? 0 : loop_timeout_ms(vpn);
+		int watchdog = notify_watchdog(&vpn->notify, vpn_now_ms());
+		int n;
+
+		if (watchdog >= 0 && watchdog < timeout)
+			timeout = watchdog;
+		n = epoll_wait(vpn->epfd, events, 64, timeout);
 
 		if (n < 0 && errno != EINTR) {
 			log_error(errno, "epoll_wait");
@@ -522,9 +549,11 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	bool pidfile_written = false;
 	int status_fd = -1, rc = 1;
 	struct privs privs;
+	char status[256];
 
 	vpn.tap.fd = -1;
 	vpn.preauth.reserve_fd = -1;
+	notify_init(&vpn.notify);
 	/* Large temporary blocks (the status text and route list of a full MAC table) go back to
 	 * the system when freed: with glibc's default threshold (128 KiB) fixed, they keep being
 	 * served by mmap, where by default the first such free raises the threshold and later
@@ -576,6 +605,8 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	if (privs_drop(&privs) < 0)
 		goto out;
 	log_notice("initialisation sequence completed");
+	status_line(&vpn, status, sizeof(status));
+	notify_ready(&vpn.notify, status);
 
 	for (;;) {
 		vpn.run = RUN;
@@ -583,13 +614,18 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		run_loop(&vpn, status_fd);
 		if (vpn.run == STOP)
 			break;
-		close_peers(&vpn, vpn.run == RELOAD ? "reloading" : "restarting");
 		if (vpn.run == RELOAD)
+			notify_reloading();
+		close_peers(&vpn, vpn.run == RELOAD ? "reloading" : "restarting");
+		if (vpn.run == RELOAD) {
 			reload_config(&vpn, argc, argv);
+			notify_ready(&vpn.notify, NULL);
+		}
 		if (vpn.run == STOP)
 			break;
 		client_restart_now(&vpn);
 	}
+	notify_stopping();
 	close_peers(&vpn, "shutting down");
 	report_counters(&vpn, LOG_LVL_NOTICE);
 	rc = vpn.exit_code;

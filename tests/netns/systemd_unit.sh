@@ -1,8 +1,8 @@
 #!/bin/bash
 # conf-examples/l2vpn@.service parses cleanly with `systemd-analyze verify` (no warning at
 # all: verify exits 0 even for an unknown key, so its output is checked too), and a copy with
-# a misspelt key or a bad value does not. The unit runs the daemon as the brief and l2vpn(8)
-# say; sysctl.d/60-l2vpn.conf holds only well-formed settings of keys the kernel knows.
+# a misspelt key or a bad value does not. The unit runs the daemon as l2vpn(8) says
+# (Type=notify, a watchdog); sysctl.d/60-l2vpn.conf holds only well-formed settings of keys the kernel knows.
 # Needs no root; systemd-analyze verify loads the unit offline, it starts nothing.
 . "$(dirname "$0")/lib.sh"
 need_cmd systemd-analyze
@@ -35,7 +35,9 @@ fails "a bad value is reported" verify_clean "$WORK/l2vpn@badvalue.service"
 # What the unit promises.
 has() { grep -qx "$1" "$UNIT"; }
 ok "ExecStart runs /etc/l2vpn/INSTANCE.conf" has 'ExecStart=/usr/sbin/l2vpn --config /etc/l2vpn/%i.conf'
-ok "Type=simple (the daemon stays in the foreground)" has 'Type=simple'
+ok "Type=notify (the daemon says when it is ready)" has 'Type=notify'
+ok "NotifyAccess=main" has 'NotifyAccess=main'
+ok "WatchdogSec=30s" has 'WatchdogSec=30s'
 ok "Restart=on-failure" has 'Restart=on-failure'
 ok "capabilities: NET_ADMIN, SETUID, SETGID, NET_BIND_SERVICE only" \
 	has 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_SETUID CAP_SETGID CAP_NET_BIND_SERVICE'
