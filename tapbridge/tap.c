@@ -198,8 +198,12 @@ fail:
 
 void tb_tap_close(struct tb_tap *tap)
 {
-	if (tap->fd >= 0)
+	if (tap->fd >= 0) {
+		/* A persistent tap keeps its offloads: its next owner (OpenVPN after a rollback)
+		 * reads no vnet header and would get 64 KB super-frames it drops. */
+		ioctl(tap->fd, TUNSETOFFLOAD, 0UL);
 		close(tap->fd);
+	}
 	tap->fd = -1;
 }
 

@@ -64,7 +64,8 @@ struct tb_tap {
  * reset to none (a persistent tap keeps its previous owner's state). */
 int tb_tap_open(struct tb_tap *tap, const struct tb_tap_config *cfg, struct tb_err *err);
 
-/* Close the tap's fd; a non-persistent tap disappears with it. */
+/* Close the tap's fd; a non-persistent tap disappears with it, a persistent one is left with
+ * no offloads (for an owner that reads frames without a vnet header). */
 void tb_tap_close(struct tb_tap *tap);
 
 /* Set the tap's offloads (TUNSETOFFLOAD), 0 for none. Needs a tap opened with vnet_hdr for

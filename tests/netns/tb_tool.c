@@ -104,7 +104,9 @@ static int do_hold(struct tb_nl *nl, char **args, int nargs, struct tb_err *err)
 	return 0;
 }
 
-/* offload NAME BITS: open NAME (vnet, persistent), set offloads to BITS (see enum tb_offload). */
+/* offload NAME BITS [raw]: open NAME (vnet, persistent), set offloads to BITS (see enum
+ * tb_offload), close it with tb_tap_close(), or with raw: with close(2) alone, as a program
+ * that does not reset them would. */
 static int do_offload(struct tb_nl *nl, char **args, int nargs, struct tb_err *err)
 {
 	struct tb_tap_config cfg = { .name = args[0], .persist = true, .vnet_hdr = true };
@@ -112,14 +114,16 @@ static int do_offload(struct tb_nl *nl, char **args, int nargs, struct tb_err *e
 	int ret;
 
 	(void)nl;
-	(void)nargs;
 	cfg.owner = (uid_t)-1;
 	cfg.group = (gid_t)-1;
 	ret = tb_tap_open(&tap, &cfg, err);
 	if (ret < 0)
 		return ret;
 	ret = tb_tap_set_offload(&tap, (unsigned)strtoul(args[1], NULL, 0), err);
-	tb_tap_close(&tap);
+	if (nargs > 2 && !strcmp(args[2], "raw"))
+		close(tap.fd);
+	else
+		tb_tap_close(&tap);
 	return ret;
 }
 
@@ -264,7 +268,7 @@ static int do_mac_for_name(struct tb_nl *nl, char **args, int nargs, struct tb_e
 static const struct verb verbs[] = {
 	{ "open", 1, "NAME [persist] [vnet] [owner UID] [group GID]", do_open },
 	{ "hold", 1, "NAME [vnet]", do_hold },
-	{ "offload", 2, "NAME BITS", do_offload },
+	{ "offload", 2, "NAME BITS [raw]", do_offload },
 	{ "tso", 1, "NAME", do_tso },
 	{ "delete", 1, "NAME", do_delete },
 	{ "exists", 1, "NAME", do_exists },
