@@ -1,5 +1,5 @@
 #!/bin/bash
-# Build the Debian package from a clean copy of this checkout (dpkg-buildpackage -b -us -uc,
+# Build the Debian package from a copy of this checkout (dpkg-buildpackage -b -us -uc,
 # packages it needs installed first), check it with lintian, install it with apt and check
 # what it installed: the binaries run, the man pages open, the unit and hooks are in place.
 # Debian 12, as root. Not part of tests/run.sh (it installs l2vpn system-wide):
@@ -18,7 +18,9 @@ done
 
 work=$(mktemp -d /tmp/l2vpn-pkg.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-git clone -q . "$work/l2vpn"
+# A clean copy of the tree (no build directories; git may not be installed).
+mkdir "$work/l2vpn"
+tar -C . --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$work/l2vpn" -xf -
 (cd "$work/l2vpn" && dpkg-buildpackage -b -us -uc)
 mkdir -p "$out"
 cp "$work"/l2vpn_*.deb "$out/"
