@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out=${1:-/tmp/l2vpn-deb}
 export DEBIAN_FRONTEND=noninteractive
 bash tests/deps.sh
-need=(debhelper dpkg-dev fakeroot lintian man-db)
+need=(build-essential debhelper dpkg-dev fakeroot lintian man-db)
 missing=()
 for p in "${need[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
