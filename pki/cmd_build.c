@@ -252,6 +252,17 @@ int cmd_build_req(struct pki_ctx *ctx, int argc, char **argv)
 	return build_leaf(ctx, name, PROFILE_CLIENT, BUILD_NO_SIGN | (pass ? BUILD_ENCRYPT : 0));
 }
 
+/* build-inter NAME: an intermediate CA (the CA profile: CA:TRUE, keyCertSign and cRLSign)
+ * signed by this CA, as easy-rsa 2.0's build-inter. */
+int cmd_build_inter(struct pki_ctx *ctx, int argc, char **argv)
+{
+	const char *name;
+
+	if (leaf_args(argc, argv, NULL, &name) < 0)
+		return EXIT_USAGE;
+	return build_leaf(ctx, name, PROFILE_CA, 0);
+}
+
 /* build-req-pass NAME: easy-rsa 2.0's name for build-req --pass. */
 int cmd_build_req_pass(struct pki_ctx *ctx, int argc, char **argv)
 {

@@ -49,6 +49,7 @@ int cmd_build_key_pass(struct pki_ctx *ctx, int argc, char **argv);
 int cmd_build_key_pkcs12(struct pki_ctx *ctx, int argc, char **argv);
 int cmd_build_req(struct pki_ctx *ctx, int argc, char **argv);
 int cmd_build_req_pass(struct pki_ctx *ctx, int argc, char **argv);
+int cmd_build_inter(struct pki_ctx *ctx, int argc, char **argv);
 int cmd_sign_req(struct pki_ctx *ctx, int argc, char **argv);
 int cmd_build_dh(struct pki_ctx *ctx, int argc, char **argv);
 int cmd_revoke_full(struct pki_ctx *ctx, int argc, char **argv);

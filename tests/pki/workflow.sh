@@ -34,6 +34,12 @@ run_algo() {
 	fails "$algo: key does not decrypt with another" openssl pkey -in "$D/locked.key" \
 		-passin pass:wrong -noout
 	fails "$algo: plain key is not encrypted" grep -q ENCRYPTED "$D/vpnc.example.com.key"
+	ok "$algo: build-inter sub" CA build-inter sub
+	ok "$algo: the intermediate is a CA: critical CA:TRUE" has_ext "$D/sub.crt" \
+		"Basic Constraints: critical CA:TRUE"
+	ok "$algo: ... with keyCertSign and cRLSign" has_ext "$D/sub.crt" \
+		"Key Usage: critical Certificate Sign, CRL Sign"
+	ok "$algo: ... signed by the root" openssl verify -CAfile "$D/ca.crt" "$D/sub.crt"
 	ok "$algo: build-req-pass with --passout env:" CA --passout env:TEST_PASS \
 		build-req-pass lockedreq
 	ok "$algo: build-req-pass: the key is encrypted" grep -q "ENCRYPTED PRIVATE KEY" \
