@@ -15,6 +15,8 @@ packages=(
 	libfaketime
 	# bench/soak.sh (and tests/netns/soak_short.sh): the plot
 	python3-matplotlib
+	# manpages.sh: man renders the pages
+	man-db
 	# fault tests: packet loss (nft) and a relay with offloads off (ethtool)
 	nftables ethtool
 )
