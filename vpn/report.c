@@ -26,6 +26,7 @@ struct route_collect {
 	struct vpn *vpn;
 	struct status_route *routes;
 	size_t n, cap;
+	size_t orphans;     /* entries on a site's port with no session */
 	time_t wall_offset; /* wall clock minus monotonic */
 };
 
@@ -48,6 +49,7 @@ static void collect_route(const uint8_t mac[6], int port, uint64_t last_seen, vo
 		r->last_ref = (time_t)last_seen + rc->wall_offset;
 		return;
 	}
+	rc->orphans++;
 }
 
 static int format_server(struct vpn *vpn, char **out)
@@ -84,6 +86,7 @@ static int format_server(struct vpn *vpn, char **out)
 	s.routes = rc.routes;
 	s.n_routes = rc.n;
 	s.mac_entries = rc.cap;
+	s.mac_orphans = rc.orphans;
 	ret =
 	    status_format_server(&s, vpn->cfg->status_version ? vpn->cfg->status_version : 1, out);
 out:

@@ -85,7 +85,8 @@ static void server_v1(FILE *f, const struct status_server *s)
 		        str_or_empty(addr, r->real_address), when);
 	}
 	fprintf(f, "GLOBAL STATS\nMax bcast/mcast queue length,%u\n", s->max_bcast_queue);
-	fprintf(f, "MAC table entries,%zu\nEND\n", s->mac_entries);
+	fprintf(f, "MAC table entries,%zu\n", s->mac_entries);
+	fprintf(f, "MAC table entries without a session,%zu\nEND\n", s->mac_orphans);
 }
 
 /* Layouts 2 (SEP ',') and 3 (SEP '\t'). */
@@ -130,6 +131,8 @@ static void server_v2(FILE *f, const struct status_server *s, char sep)
 	fprintf(f, "GLOBAL_STATS%1$cMax bcast/mcast queue length%1$c%2$u\n", sep,
 	        s->max_bcast_queue);
 	fprintf(f, "GLOBAL_STATS%1$cMAC table entries%1$c%2$zu\n", sep, s->mac_entries);
+	fprintf(f, "GLOBAL_STATS%1$cMAC table entries without a session%1$c%2$zu\n", sep,
+	        s->mac_orphans);
 	fprintf(f, "GLOBAL_STATS%1$cdco_enabled%1$c0\nEND\n", sep);
 }
 

@@ -43,6 +43,7 @@ struct status_server {
 	size_t n_routes;
 	unsigned max_bcast_queue;
 	size_t mac_entries; /* every entry of the MAC table: local, of live sessions, of none */
+	size_t mac_orphans; /* entries on a site's port with no session (none should be) */
 	const char *title;  /* version string for the v2/v3 TITLE line; NULL: "l2vpn" */
 };
 

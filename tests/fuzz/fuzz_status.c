@@ -132,6 +132,7 @@ static void read_snapshot(struct input *in, struct snapshot *sn)
 	sn->p2p.link_write = next_u64(in, 8);
 	sn->p2p.post_decompress = next_u64(in, 8);
 	sn->s.mac_entries = (size_t)next_u64(in, 8);
+	sn->s.mac_orphans = (size_t)next_u64(in, 8);
 }
 
 /* The snapshot with every non-NULL text replaced by PLAIN. */
@@ -229,8 +230,8 @@ static void check_lines(const char *out, const size_t *want, const char *const *
 /* The exact record structure of a server status in layout VERSION. */
 static void check_server_structure(const char *out, const struct status_server *s, int version)
 {
-	size_t want[9 + MAX_CLIENTS + MAX_ROUTES], n = 0;
-	const char *prefix[9 + MAX_CLIENTS + MAX_ROUTES];
+	size_t want[10 + MAX_CLIENTS + MAX_ROUTES], n = 0;
+	const char *prefix[10 + MAX_CLIENTS + MAX_ROUTES];
 	char sep = version == 3 ? '\t' : ',';
 	char mac[MAX_ROUTES][48];
 
@@ -259,6 +260,7 @@ static void check_server_structure(const char *out, const struct status_server *
 		LINE(1, "GLOBAL STATS");
 		LINE(2, "Max bcast/mcast queue length,");
 		LINE(2, "MAC table entries,");
+		LINE(2, "MAC table entries without a session,");
 		LINE(1, "END");
 	} else {
 		LINE(2, "TITLE");
@@ -269,6 +271,7 @@ static void check_server_structure(const char *out, const struct status_server *
 		LINE(7, "HEADER");
 		for (size_t i = 0; i < s->n_routes; i++)
 			LINE(6, mac[i]);
+		LINE(3, "GLOBAL_STATS");
 		LINE(3, "GLOBAL_STATS");
 		LINE(3, "GLOBAL_STATS");
 		LINE(3, "GLOBAL_STATS");

@@ -373,16 +373,11 @@ lab_status_macs() {
 		$1 == "GLOBAL_STATS" && $2 == "MAC table entries" { print $3 }' "$1"
 }
 
-# lab_status_unlisted STATUS: MAC table entries the routing table does not list, that is, the
-# server's own (learned on its tap) plus any a departed site left behind.
-lab_status_unlisted() {
-	awk -F'[,\t]' '/^ROUTING TABLE/ { r = 1; next }
-		/^GLOBAL STATS/ { r = 0 }
-		r && NF >= 4 && $1 != "Virtual Address" { n++ }
-		$1 == "ROUTING_TABLE" { n++ }
-		$1 == "MAC table entries" { t = $2 }
-		$1 == "GLOBAL_STATS" && $2 == "MAC table entries" { t = $3 }
-		END { print t - n }' "$1"
+# lab_status_orphans STATUS: MAC table entries on a site's port with no session (a departed
+# site's MACs the server failed to forget), from its GLOBAL STATS row.
+lab_status_orphans() {
+	awk -F'[,\t]' '$1 == "MAC table entries without a session" { print $2 }
+		$1 == "GLOBAL_STATS" && $2 == "MAC table entries without a session" { print $3 }' "$1"
 }
 
 # lab_status_clients STATUS CN: how many sessions of common name CN the status file lists.

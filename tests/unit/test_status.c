@@ -35,6 +35,7 @@ static const struct status_server server = {
 	.n_routes = 2,
 	.max_bcast_queue = 3,
 	.mac_entries = 5,
+	.mac_orphans = 1,
 	.title = "l2vpn 0.1.0",
 };
 
@@ -65,6 +66,7 @@ static void test_server_v1(void **state)
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,3\n"
 	                    "MAC table entries,5\n"
+	                    "MAC table entries without a session,1\n"
 	                    "END\n");
 	free(out);
 }
@@ -85,6 +87,7 @@ static void test_server_v1_empty(void **state)
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,0\n"
 	                    "MAC table entries,0\n"
+	                    "MAC table entries without a session,0\n"
 	                    "END\n");
 	free(out);
 }
@@ -106,6 +109,7 @@ static const char expected_v2[] =
     "ROUTING_TABLE,02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00,1738324800\n"
     "GLOBAL_STATS,Max bcast/mcast queue length,3\n"
     "GLOBAL_STATS,MAC table entries,5\n"
+    "GLOBAL_STATS,MAC table entries without a session,1\n"
     "GLOBAL_STATS,dco_enabled,0\n"
     "END\n";
 
@@ -189,6 +193,7 @@ static void test_server_hostile_cn(void **state)
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,0\n"
 	                    "MAC table entries,0\n"
+	                    "MAC table entries without a session,0\n"
 	                    "END\n");
 	free(out);
 
@@ -200,8 +205,8 @@ static void test_server_hostile_cn(void **state)
 		size_t rows = 0;
 
 		assert_int_equal(status_format_server(&s, version, &out), 0);
-		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 3 GLOBAL_STATS, END */
-		assert_int_equal(count_char(out, '\n'), 12);
+		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 4 GLOBAL_STATS, END */
+		assert_int_equal(count_char(out, '\n'), 13);
 		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			if (strncmp(line, "CLIENT_LIST", 11) == 0) {
 				assert_int_equal(count_char(line, sep), 12);
