@@ -398,13 +398,16 @@ int tls_cert_subject(X509 *cert, char *buf, size_t len)
 	BIO *bio = BIO_new(BIO_s_mem());
 	const unsigned long flags = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
 	                            ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL;
-	char *text;
+	char *text = NULL;
 	long n;
 	int ret = -1;
 
 	if (bio && X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, flags) >= 0) {
 		n = BIO_get_mem_data(bio, &text);
-		if (n >= 0 && (size_t)n < len && !memchr(text, '\0', (size_t)n)) {
+		if (n == 0 && len > 0) { /* an empty subject: the BIO may hold no buffer at all */
+			buf[0] = '\0';
+			ret = 0;
+		} else if (n > 0 && text && (size_t)n < len && !memchr(text, '\0', (size_t)n)) {
 			memcpy(buf, text, (size_t)n);
 			buf[n] = '\0';
 			ret = (int)n;
