@@ -402,7 +402,8 @@ static void run_loop(struct vpn *vpn, int status_fd)
 
 	while (vpn->run == RUN) {
 		int timeout = peers_have_pending_input(vpn) ? 0 : loop_timeout_ms(vpn);
-		int watchdog = notify_watchdog(&vpn->notify, vpn_now_ms());
+		int watchdog =
+		    vpn->notify.watchdog_ms ? notify_watchdog(&vpn->notify, vpn_now_ms()) : -1;
 		int n;
 
 		if (watchdog >= 0 && watchdog < timeout)
