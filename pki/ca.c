@@ -24,6 +24,16 @@ char *ctx_path(const struct pki_ctx *ctx, const char *name, const char *suffix)
 	return p;
 }
 
+char *ca_bundle_path(const struct pki_ctx *ctx)
+{
+	char *chain = ctx_path(ctx, "export-ca", ".crt");
+
+	if (!chain || fs_exists(chain))
+		return chain;
+	free(chain);
+	return ctx_path(ctx, "ca", ".crt");
+}
+
 int ca_require_pki(const struct pki_ctx *ctx)
 {
 	char *index = ctx_path(ctx, "index.txt", "");

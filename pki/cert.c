@@ -213,7 +213,14 @@ X509 *cert_issue(const struct issue_params *p)
 		goto fail_ossl;
 	if (p->issuer &&
 	    ASN1_TIME_compare(X509_get0_notAfter(cert), X509_get0_notAfter(p->issuer)) > 0) {
-		pki_warn("validity capped at the CA's expiry date");
+		int days = 0, secs = 0;
+
+		/* Said only when it costs a day or more (an intermediate CA made with the same
+		 * KEY_EXPIRE as its leaves ends seconds before them). */
+		if (ASN1_TIME_diff(&days, &secs, X509_get0_notAfter(p->issuer),
+		                   X509_get0_notAfter(cert)) &&
+		    days > 0)
+			pki_warn("validity capped at the CA's expiry date (%d days less)", days);
 		if (!X509_set1_notAfter(cert, X509_get0_notAfter(p->issuer)))
 			goto fail_ossl;
 	}
@@ -283,6 +290,39 @@ X509 *cert_load(const char *path)
 		pki_err("%s: %s", path, why);
 	free(text);
 	return cert;
+}
+
+STACK_OF(X509) * cert_load_bundle(const char *path)
+{
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	char *text = NULL;
+	BIO *bio = NULL;
+
+	if (!certs || fs_read_file(path, false, &text, NULL) < 0)
+		goto fail;
+	if (!(bio = BIO_new_mem_buf(text, -1))) {
+		ossl_fail("%s", path);
+		goto fail;
+	}
+	for (X509 *x; (x = PEM_read_bio_X509(bio, NULL, NULL, NULL));)
+		if (!sk_X509_push(certs, x)) {
+			X509_free(x);
+			ossl_fail("%s", path);
+			goto fail;
+		}
+	ERR_clear_error();
+	if (sk_X509_num(certs) == 0) {
+		pki_err("%s: no PEM certificate in it", path);
+		goto fail;
+	}
+	BIO_free(bio);
+	free(text);
+	return certs;
+fail:
+	BIO_free(bio);
+	free(text);
+	sk_X509_pop_free(certs, X509_free);
+	return NULL;
 }
 
 X509_REQ *csr_load(const char *path, char *cn, size_t size)

@@ -62,6 +62,10 @@ char *cert_serial_hex(X509 *cert);
 /* Load a certificate (PEM or DER); NULL after reporting the file. */
 X509 *cert_load(const char *path);
 
+/* Every certificate of the PEM bundle at PATH (a CA file with its chain), in file order.
+ * NULL after reporting the file (unreadable, or no certificate in it). */
+STACK_OF(X509) *cert_load_bundle(const char *path);
+
 /* Load a certificate request and apply pki_csr_parse()'s checks (signature, key, subject);
  * its CN goes to CN (SIZE >= PKI_CN_SIZE). NULL after a one-line report naming the file. */
 X509_REQ *csr_load(const char *path, char *cn, size_t size);

@@ -56,11 +56,12 @@ static int stage_key(struct fs_txn *txn, const char *path, EVP_PKEY *key, const 
 	return ret;
 }
 
+/* NAME.p12: the key, its certificate and the CA chain the sites trust (ca_bundle_path). */
 static int stage_pkcs12(const struct pki_ctx *ctx, struct fs_txn *txn, const char *name,
-                        EVP_PKEY *key, X509 *cert, X509 *ca)
+                        EVP_PKEY *key, X509 *cert)
 {
-	char pass[PASS_MAX], *path = ctx_path(ctx, name, ".p12");
-	STACK_OF(X509) *chain = sk_X509_new_null();
+	char pass[PASS_MAX], *path = ctx_path(ctx, name, ".p12"), *bundle = ca_bundle_path(ctx);
+	STACK_OF(X509) *chain = bundle ? cert_load_bundle(bundle) : NULL;
 	PKCS12 *p12 = NULL;
 	BIO *bio = NULL;
 	char *der = NULL;
@@ -76,8 +77,7 @@ static int stage_pkcs12(const struct pki_ctx *ctx, struct fs_txn *txn, const cha
 		goto out;
 	/* 3DES + SHA-1 MAC: readable by OpenSSL 3 without the legacy provider and by old
 	 * importers that do not know PBES2/AES. */
-	if (!sk_X509_push(chain, ca) ||
-	    !(p12 = PKCS12_create(
+	if (!(p12 = PKCS12_create(
 	          pass, name, key, cert, chain, NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
 	          NID_pbe_WithSHA1And3_Key_TripleDES_CBC, PKCS12_DEFAULT_ITER, -1, 0)) ||
 	    !PKCS12_set_mac(p12, pass, -1, NULL, 0, PKCS12_DEFAULT_ITER, EVP_sha1()) ||
@@ -90,11 +90,12 @@ static int stage_pkcs12(const struct pki_ctx *ctx, struct fs_txn *txn, const cha
 	ret = fs_txn_add(txn, path, der, len, 0600, true);
 out:
 	OPENSSL_cleanse(pass, sizeof(pass));
-	sk_X509_free(chain);
+	sk_X509_pop_free(chain, X509_free);
 	PKCS12_free(p12);
 	BIO_free(bio);
 	free(der);
 	free(path);
+	free(bundle);
 	return ret;
 }
 
@@ -165,7 +166,7 @@ static int build_leaf(struct pki_ctx *ctx, const char *name, enum cert_profile p
 		if (ca_issue(ctx, &txn, &db, ca, cakey, name, profile, key, subject, &cert) < 0 ||
 		    ca_stage_db(ctx, &txn, &db, cert) < 0)
 			goto out;
-		if ((flags & BUILD_PKCS12) && stage_pkcs12(ctx, &txn, name, key, cert, ca) < 0)
+		if ((flags & BUILD_PKCS12) && stage_pkcs12(ctx, &txn, name, key, cert) < 0)
 			goto out;
 	}
 	if (fs_txn_commit(&txn) < 0)
@@ -252,15 +253,18 @@ int cmd_build_req(struct pki_ctx *ctx, int argc, char **argv)
 	return build_leaf(ctx, name, PROFILE_CLIENT, BUILD_NO_SIGN | (pass ? BUILD_ENCRYPT : 0));
 }
 
-/* build-inter NAME: an intermediate CA (the CA profile: CA:TRUE, keyCertSign and cRLSign)
- * signed by this CA, as easy-rsa 2.0's build-inter. */
+/* build-inter [--pass] NAME: an intermediate CA (the CA profile: CA:TRUE, keyCertSign and
+ * cRLSign) signed by this CA, as easy-rsa 2.0's build-inter. Its key is encrypted with --pass
+ * or --passout, as build-ca's. */
 int cmd_build_inter(struct pki_ctx *ctx, int argc, char **argv)
 {
+	bool pass = false;
+	const struct cmd_opt opts[] = { { "pass", NULL, &pass }, { NULL, NULL, NULL } };
 	const char *name;
 
-	if (leaf_args(argc, argv, NULL, &name) < 0)
+	if (leaf_args(argc, argv, opts, &name) < 0)
 		return EXIT_USAGE;
-	return build_leaf(ctx, name, PROFILE_CA, 0);
+	return build_leaf(ctx, name, PROFILE_CA, pass || ctx->passout ? BUILD_ENCRYPT : 0);
 }
 
 /* build-req-pass NAME: easy-rsa 2.0's name for build-req --pass. */

@@ -74,7 +74,7 @@ int cmd_export(struct pki_ctx *ctx, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	out_path = out_arg ? strdup(out_arg) : ctx_path(ctx, pos[0], ".conf");
-	ca_path = ctx_path(ctx, "ca", ".crt");
+	ca_path = ca_bundle_path(ctx);
 	crt_path = ctx_path(ctx, pos[0], ".crt");
 	key_path = ctx_path(ctx, pos[0], ".key");
 	if (!out_path || !ca_path || !crt_path || !key_path)

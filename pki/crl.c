@@ -123,7 +123,7 @@ int crl_verify_cert(X509 *ca, X509_CRL *crl, X509 *cert)
 	int ret = -1;
 
 	if (!store || !ctx || !X509_STORE_add_cert(store, ca) || !X509_STORE_add_crl(store, crl) ||
-	    !X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) ||
+	    !X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_PARTIAL_CHAIN) ||
 	    !X509_STORE_CTX_init(ctx, store, cert, NULL)) {
 		ossl_fail("verifying certificate");
 		goto out;

@@ -13,7 +13,8 @@
 X509_CRL *crl_build(const struct db *db, X509 *ca, EVP_PKEY *cakey, long number, int days,
                     int backdate_days);
 
-/* Verify CERT against CA with CRL checking. Returns the X509_V_* result (X509_V_OK when
+/* Verify CERT against CA (trusted as it is, also when it is an intermediate CA) and CRL.
+ * Returns the X509_V_* result (X509_V_OK when
  * accepted), or -1 on an internal failure (reported). */
 int crl_verify_cert(X509 *ca, X509_CRL *crl, X509 *cert);
 

@@ -32,6 +32,10 @@ struct pki_ctx {
 /* malloc'd KEY_DIR/NAME SUFFIX; reports out of memory. */
 char *ctx_path(const struct pki_ctx *ctx, const char *name, const char *suffix);
 
+/* The CA file to give the sites (malloc'd path): KEY_DIR/export-ca.crt when this PKI
+ * inherited an intermediate CA (it holds the chain to the root), else KEY_DIR/ca.crt. */
+char *ca_bundle_path(const struct pki_ctx *ctx);
+
 /* 0 when KEY_DIR holds an initialised PKI (index.txt), else reported -ENOENT. */
 int ca_require_pki(const struct pki_ctx *ctx);
 
