@@ -544,6 +544,15 @@ int tls_check_peer_cert(X509 *cert, const struct tls_peer_checks *c, char *reaso
 	return 0;
 }
 
+/* CERT's common name into BUF ("?" when it has none); returns BUF. */
+static const char *cert_cn(X509 *cert, char *buf, size_t len)
+{
+	if (!cert || X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf,
+	                                       (int)len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(store_ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
@@ -561,7 +570,7 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 		.ku_values = tls->ku_values,
 		.n_ku = tls->n_ku,
 	};
-	char reason[256];
+	char reason[256], cn[65];
 
 	if (!preverify_ok) {
 		int err = X509_STORE_CTX_get_error(store_ctx);
@@ -573,6 +582,14 @@ static int verify_callback(int preverify_ok, X509_STORE_CTX *store_ctx)
 			           "made for the other role)",
 			           check_name(&checks), role_name(checks.want),
 			           role_name(checks.want));
+		else if (err == X509_V_ERR_UNABLE_TO_GET_CRL)
+			set_reject(
+			    ssl,
+			    "certificate verification failed: unable to get certificate CRL: "
+			    "crl-verify holds no CRL of the CA that issued \"%s\" (depth %d); "
+			    "it needs the CRL of every CA in the chain",
+			    cert_cn(cert, cn, sizeof(cn)),
+			    X509_STORE_CTX_get_error_depth(store_ctx));
 		else
 			set_reject(ssl, "certificate verification failed: %s",
 			           X509_verify_cert_error_string(err));
