@@ -279,6 +279,29 @@ int do_tls_groups(struct cfg_ctx *c, const struct directive *d, int argc, char *
 	return cfg_warn(c, "deprecated: used as tls-groups %s", argv[1]);
 }
 
+/* tls-cert-profile NAME: OpenVPN's minimum strength for certificates. l2vpn always holds
+ * them to OpenSSL security level 2, which is OpenVPN's "preferred"; weaker profiles would
+ * admit certificates it refuses, and Suite B it cannot enforce. */
+int do_tls_cert_profile(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
+{
+	(void)d;
+	(void)argc;
+	if (strcmp(argv[1], "preferred") == 0)
+		return cfg_warn(c, "ignored: l2vpn always applies this profile (OpenSSL security "
+		                   "level 2)");
+	if (strcmp(argv[1], "legacy") == 0 || strcmp(argv[1], "insecure") == 0)
+		return cfg_fail(c,
+		                "not supported: l2vpn keeps OpenSSL security level 2 (the "
+		                "\"preferred\" profile): reissue certificates with RSA keys below "
+		                "2048 bits or SHA-1 signatures, and drop this line");
+	if (strcmp(argv[1], "suiteb") == 0)
+		return cfg_fail(c,
+		                "not supported: l2vpn cannot restrict TLS to Suite B; it applies "
+		                "the \"preferred\" profile");
+	return cfg_fail(c, "unknown profile '%s' (OpenVPN's: insecure, legacy, preferred, suiteb)",
+	                argv[1]);
+}
+
 /* inactive N [BYTES]: OpenVPN's, on the tap's traffic in both directions (0 = off). */
 int do_inactive(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
 {

@@ -230,6 +230,7 @@ static const struct directive directives[] = {
 	{ "tls-ciphersuites", 1, 1, do_tls_cipher, NULL },
 	{ "tls-groups", 1, 1, do_tls_groups, NULL },
 	{ "ecdh-curve", 1, 1, do_tls_groups, NULL },
+	{ "tls-cert-profile", 1, 1, do_tls_cert_profile, NULL },
 	{ "hand-window", 1, 1, do_number, NULL },
 	{ "allow-unmarked-certs", 0, 0, do_allow_unmarked_certs, NULL },
 	{ "reneg-sec", 1, 2, do_reneg, NULL },
@@ -337,7 +338,6 @@ static const struct directive directives[] = {
 	{ "lladdr", 1, 1, do_refuse,
 	  "a tap l2vpn creates gets a stable fe:... MAC that never "
 	  "becomes the bridge's own" },
-	{ "tls-cert-profile", 1, 1, do_refuse, "l2vpn uses OpenSSL's default security level" },
 	{ "verify-client-cert", 1, 1, do_verify_client_cert, NULL },
 	/* Parser directives of OpenVPN's. */
 	{ "setenv", 1, 64, do_setenv, NULL },

@@ -59,6 +59,7 @@ DIRECTIVE_HANDLER(do_connect_retry);
 DIRECTIVE_HANDLER(do_dev);
 DIRECTIVE_HANDLER(do_tcp_congestion);
 DIRECTIVE_HANDLER(do_tls_groups);
+DIRECTIVE_HANDLER(do_tls_cert_profile);
 DIRECTIVE_HANDLER(do_remote_cert_eku);
 DIRECTIVE_HANDLER(do_remote_cert_ku);
 DIRECTIVE_HANDLER(do_inactive);

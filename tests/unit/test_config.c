@@ -486,6 +486,7 @@ static void test_harmless_directives_warn(void **state)
 		"persist-local-ip",
 		"persist-remote-ip",
 		"machine-readable-output",
+		"tls-cert-profile preferred",
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
