@@ -5,7 +5,10 @@
 # remove it. Then the same stanza with `l2vpn server` (and the configuration and pid-file
 # directories as stanza options): the installed hooks (ifupdown/if-up.l2vpn, if-down.l2vpn)
 # start the server when br0 comes up, directly since no systemd runs here, its pid in
-# l2vpn-rundir; ifdown stops it by that pid before post-down removes the tap.
+# l2vpn-rundir; ifdown stops it by that pid before post-down removes the tap. Last, the stanza
+# with `l2vpn server server2` where /run/systemd/system exists: the hooks run `systemctl
+# start`/`stop l2vpn@NAME.service` for each name in order and start nothing themselves, and a
+# failing start makes ifup fail after it tried every instance.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 need_root
@@ -42,7 +45,9 @@ sed 's/^/#   /' "$WORK/interfaces"
 mkdir -p "$WORK/bin" "$WORK/state"
 ln -s "$(readlink -f "$L2VPN_BIN")" "$WORK/bin/l2vpn"
 # The hooks are bind-mounted the same way over /etc/network/if-up.d and if-down.d (only they
-# run), and an empty directory over /run/systemd should the host run systemd.
+# run), and an empty directory over /run/systemd should the host run systemd. With SYSTEMD set,
+# a private /run holds /run/systemd/system instead, so the hooks take their systemd path; the
+# systemctl they call is then a stand-in in the same /usr/local/sbin that logs its arguments.
 mkdir -p "$WORK/if-up.d" "$WORK/if-down.d" "$WORK/nosystemd"
 cp "$L2VPN_SOURCE_ROOT/ifupdown/if-up.l2vpn" "$WORK/if-up.d/l2vpn"
 cp "$L2VPN_SOURCE_ROOT/ifupdown/if-down.l2vpn" "$WORK/if-down.d/l2vpn"
@@ -51,9 +56,10 @@ ifupdown() {
 	ns_exec a sh -c 'mount --bind "$1" /usr/local/sbin &&
 		mount --bind "$5/if-up.d" /etc/network/if-up.d &&
 		mount --bind "$5/if-down.d" /etc/network/if-down.d &&
-		{ [ ! -d /run/systemd ] || mount --bind "$5/nosystemd" /run/systemd; } &&
+		if [ -n "$6" ]; then mount -t tmpfs l2vpn-test /run && mkdir -p /run/systemd/system
+		elif [ -d /run/systemd ]; then mount --bind "$5/nosystemd" /run/systemd; fi &&
 		exec "$2" -v -i "$3" --state-dir "$4" br0' \
-		sh "$WORK/bin" "$1" "${IFACES:-$WORK/interfaces}" "$WORK/state" "$WORK"
+		sh "$WORK/bin" "$1" "${IFACES:-$WORK/interfaces}" "$WORK/state" "$WORK" "${SYSTEMD:-}"
 }
 link() { ip -n "$(ns a)" -d link show "$@"; }
 link_matches() { link "$1" | grep -Eq -- "$2"; }
@@ -103,4 +109,37 @@ ok "l2vpn server: the process is gone" _not kill -0 "$spid"
 ok "l2vpn server: the pid file is gone" test ! -e "$pidfile"
 ok "l2vpn server: it exited cleanly" grep -q "exiting with status 0" "$WORK/server.log"
 ok "l2vpn server: tap0 removed after it (post-down)" gone tap0
+
+# --- the same under systemd: the hooks start and stop l2vpn@NAME.service, nothing directly
+cat >"$WORK/bin/systemctl" <<SH
+#!/bin/sh
+echo "\$*" >>"$WORK/systemctl.log"
+exit \$(cat "$WORK/systemctl.rc")
+SH
+chmod +x "$WORK/bin/systemctl"
+echo 0 >"$WORK/systemctl.rc"
+: >"$WORK/systemctl.log"
+{
+	cat "$WORK/interfaces"
+	printf '\tl2vpn server server2\n\tl2vpn-rundir %s\n' "$WORK/run"
+} >"$WORK/interfaces.systemd"
+IFACES=$WORK/interfaces.systemd
+SYSTEMD=1
+expect_exit 0 "systemd: ifup br0" ifupdown ifup
+ok "systemd: the hook ran systemctl start for each instance, in order" test \
+	"$(cat "$WORK/systemctl.log")" = "start l2vpn@server.service
+start l2vpn@server2.service"
+ok "systemd: it started nothing itself (no pid file)" test ! -e "$WORK/run/server.pid"
+: >"$WORK/systemctl.log"
+expect_exit 0 "systemd: ifdown br0" ifupdown ifdown
+ok "systemd: the hook ran systemctl stop for each instance" test \
+	"$(cat "$WORK/systemctl.log")" = "stop l2vpn@server.service
+stop l2vpn@server2.service"
+echo 1 >"$WORK/systemctl.rc"
+: >"$WORK/systemctl.log"
+expect_exit 1 "systemd: ifup br0 fails when systemctl start fails" ifupdown ifup
+ok "systemd: ... after trying every instance" test "$(wc -l <"$WORK/systemctl.log")" -eq 2
+echo 0 >"$WORK/systemctl.rc"
+ifupdown ifdown >/dev/null 2>&1
+unset SYSTEMD
 done_testing
