@@ -16,6 +16,7 @@
 #include "bytequeue.h"
 #include "notify.h"
 #include "config.h"
+#include "forward.h"
 #include "portmap.h"
 #include "proto.h"
 #include "ratelimit.h"
@@ -130,16 +131,17 @@ struct client_state {
 };
 
 struct vpn_counters {
-	uint64_t tap_read, tap_write;    /* bytes */
-	uint64_t tap_drops;              /* frames dropped writing to the tap */
-	uint64_t frames_bad;             /* runt / oversize frames ignored */
-	uint64_t frames_segmented;       /* super-frames cut up for a plain link or tap */
-	uint64_t tap_write_errors;       /* frames the tap refused (e.g. a GSO write) */
-	uint64_t peer_drops_full;        /* drops_queue_full of peers already gone */
-	uint64_t peer_drops_gso;         /* drops_gso of peers already gone */
-	uint64_t peer_drops_oversize;    /* drops_oversize of peers already gone */
-	uint64_t peer_drops_oversize_in; /* drops_oversize_in of peers already gone */
-	uint64_t peer_gso_recut;         /* gso_recut of peers already gone */
+	uint64_t tap_read, tap_write;      /* bytes */
+	uint64_t tap_drops;                /* frames dropped writing to the tap */
+	uint64_t frames_bad;               /* runt / oversize frames ignored */
+	uint64_t frames_segmented;         /* super-frames cut up for a plain link or tap */
+	uint64_t tap_write_errors;         /* frames the tap refused (e.g. a GSO write) */
+	uint64_t peer_drops_full;          /* drops_queue_full of peers already gone */
+	uint64_t peer_drops_gso;           /* drops_gso of peers already gone */
+	uint64_t peer_drops_oversize;      /* drops_oversize of peers already gone */
+	uint64_t peer_drops_oversize_in;   /* drops_oversize_in of peers already gone */
+	uint64_t peer_gso_recut;           /* gso_recut of peers already gone */
+	uint64_t switch_drops[FWD_DROP_N]; /* frames the switch dropped, by enum fwd_drop */
 };
 
 struct vpn {
@@ -165,9 +167,11 @@ struct vpn {
 	unsigned n_peers;
 	unsigned peers_freed; /* since the last malloc_trim() */
 	uint64_t last_trim;
-	uint64_t inactive_since;      /* start of the current `inactive` period (0: not started) */
-	uint64_t inactive_mark;       /* tap bytes (read + written) when it started */
-	struct portmap *ports;        /* server: switch port numbers of the sites that are up */
+	uint64_t inactive_since;  /* start of the current `inactive` period (0: not started) */
+	uint64_t inactive_mark;   /* tap bytes (read + written) when it started */
+	struct portmap *ports;    /* server: switch port numbers of the sites that are up */
+	struct peer **port_peers; /* server: the peer holding each port (NULL: free) */
+	size_t n_port_peers;
 	struct preauth_state preauth; /* server: unauthenticated connections */
 
 	struct mactable *macs; /* server: learned source MACs per port */

@@ -638,6 +638,7 @@ out:
 	server_close(&vpn);
 	preauth_free(&vpn);
 	free(vpn.ports);
+	free(vpn.port_peers);
 	if (vpn.tap.fd >= 0)
 		tb_tap_close(&vpn.tap);
 	teardown_engine(&vpn);

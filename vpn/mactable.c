@@ -12,6 +12,7 @@
 
 struct mac_entry {
 	uint8_t mac[6];
+	uint16_t vid;
 	bool used;
 	uint8_t moves; /* moves counted since window_start (saturates) */
 	int port;
@@ -43,9 +44,9 @@ bool mac_is_zero(const uint8_t mac[6])
 	return !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
 }
 
-static size_t mac_hash(const struct mactable *t, const uint8_t mac[6])
+static size_t mac_hash(const struct mactable *t, const uint8_t mac[6], uint16_t vid)
 {
-	uint64_t h = 0;
+	uint64_t h = vid;
 
 	for (int i = 0; i < 6; i++)
 		h = h << 8 | mac[i];
@@ -97,13 +98,13 @@ static bool entry_aged(const struct mactable *t, const struct mac_entry *e, uint
 	return t->age && now > e->last_seen && now - e->last_seen >= t->age;
 }
 
-/* Index of MAC's slot, or of the free slot where it would go (check .used). */
-static size_t probe(const struct mactable *t, const uint8_t mac[6])
+/* Index of (MAC, VID)'s slot, or of the free slot where it would go (check .used). */
+static size_t probe(const struct mactable *t, const uint8_t mac[6], uint16_t vid)
 {
-	size_t i = mac_hash(t, mac);
+	size_t i = mac_hash(t, mac, vid);
 
 	/* load stays <= 50 %, so a free slot always ends the chain */
-	while (t->slots[i].used && memcmp(t->slots[i].mac, mac, 6) != 0)
+	while (t->slots[i].used && (t->slots[i].vid != vid || memcmp(t->slots[i].mac, mac, 6) != 0))
 		i = (i + 1) & t->mask;
 	return i;
 }
@@ -152,7 +153,7 @@ static void remove_slot(struct mactable *t, size_t i)
 		j = (j + 1) & t->mask;
 		if (!t->slots[j].used)
 			break;
-		home = mac_hash(t, t->slots[j].mac);
+		home = mac_hash(t, t->slots[j].mac, t->slots[j].vid);
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		t->slots[i] = t->slots[j];
@@ -209,8 +210,8 @@ static enum mactable_learn learn_known(struct mactable *t, size_t i, int port, u
 	return MAC_MOVED;
 }
 
-enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], int port, uint64_t now,
-                                   int *old_port)
+enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], uint16_t vid, int port,
+                                   uint64_t now, int *old_port)
 {
 	int dummy;
 	size_t i;
@@ -218,9 +219,10 @@ enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], int
 	if (!old_port)
 		old_port = &dummy;
 	*old_port = -1;
-	if (mac_is_group(mac) || mac_is_zero(mac) || port < 0 || port > MACTABLE_MAX_PORT)
+	if (mac_is_group(mac) || mac_is_zero(mac) || port < 0 || port > MACTABLE_MAX_PORT ||
+	    vid > MACTABLE_MAX_VID)
 		return MAC_IGNORED;
-	i = probe(t, mac);
+	i = probe(t, mac, vid);
 	if (t->slots[i].used) {
 		int prev = t->slots[i].port;
 		enum mactable_learn r = learn_known(t, i, port, now, old_port);
@@ -236,11 +238,12 @@ enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], int
 		t->swept = true;
 		t->last_sweep = now;
 		mactable_expire(t, now);
-		i = probe(t, mac);
+		i = probe(t, mac, vid);
 	}
 	if (t->count >= t->max_entries || port_full(t, port) || reserve_port(t, port) < 0)
 		return MAC_FULL;
 	memcpy(t->slots[i].mac, mac, 6);
+	t->slots[i].vid = vid;
 	t->slots[i].used = true;
 	t->slots[i].moves = 0;
 	t->slots[i].port = port;
@@ -250,13 +253,13 @@ enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], int
 	return MAC_NEW;
 }
 
-int mactable_lookup(const struct mactable *t, const uint8_t mac[6], uint64_t now)
+int mactable_lookup(const struct mactable *t, const uint8_t mac[6], uint16_t vid, uint64_t now)
 {
 	size_t i;
 
-	if (mac_is_group(mac) || mac_is_zero(mac))
+	if (mac_is_group(mac) || mac_is_zero(mac) || vid > MACTABLE_MAX_VID)
 		return -1;
-	i = probe(t, mac);
+	i = probe(t, mac, vid);
 	if (!t->slots[i].used || entry_aged(t, &t->slots[i], now))
 		return -1;
 	return t->slots[i].port;
@@ -309,13 +312,13 @@ size_t mactable_port_count(const struct mactable *t, int port)
 	return port_count(t, port);
 }
 
-bool mactable_flapping(const struct mactable *t, const uint8_t mac[6], uint64_t now)
+bool mactable_flapping(const struct mactable *t, const uint8_t mac[6], uint16_t vid, uint64_t now)
 {
 	const struct mac_entry *e;
 
-	if (mac_is_group(mac) || mac_is_zero(mac))
+	if (mac_is_group(mac) || mac_is_zero(mac) || vid > MACTABLE_MAX_VID)
 		return false;
-	e = &t->slots[probe(t, mac)];
+	e = &t->slots[probe(t, mac, vid)];
 	return e->used && e->moves >= MACTABLE_FLAP_MOVES && now >= e->window_start &&
 	       now - e->window_start < MACTABLE_FLAP_WINDOW;
 }
@@ -324,5 +327,6 @@ void mactable_foreach(const struct mactable *t, mactable_visit_fn *fn, void *arg
 {
 	for (size_t i = 0; i <= t->mask; i++)
 		if (t->slots[i].used)
-			fn(t->slots[i].mac, t->slots[i].port, t->slots[i].last_seen, arg);
+			fn(t->slots[i].mac, t->slots[i].vid, t->slots[i].port,
+			   t->slots[i].last_seen, arg);
 }

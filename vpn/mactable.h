@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * mactable: the MAC learning table of the server's virtual switch. Ports are small ints:
- * 0 = the local tap, 1.. = peers. Open addressing with linear probing and backward-shift
+ * mactable: the MAC learning table of the server's virtual switch. Entries are keyed on
+ * (VLAN id, MAC): untagged frames are VLAN 0, and the same MAC on two VLANs is two entries (a
+ * VRRP virtual MAC at two sites is no flap). Ports are small ints: 0 = the local tap, 1.. =
+ * peers. Open addressing with linear probing and backward-shift
  * deletion in one array sized at creation; lookups and learning never allocate (learning on a
  * port number never seen before may grow the small per-port counter array once).
  *
@@ -21,6 +23,8 @@
 #define MACTABLE_FLAP_MOVES  3
 #define MACTABLE_FLAP_WINDOW 10
 
+#define MACTABLE_MAX_VID     4095 /* 802.1Q VLAN ids are 12 bits; VLAN 0 = untagged */
+
 struct mactable;
 
 /* A table holding at most MAX_ENTRIES MACs (> 0), at most MAX_PER_PORT of them on any one peer
@@ -34,23 +38,23 @@ bool mac_is_group(const uint8_t mac[6]);
 bool mac_is_zero(const uint8_t mac[6]);
 
 enum mactable_learn {
-	MAC_IGNORED = 0, /* group/zero MAC or negative port: never learned */
+	MAC_IGNORED = 0, /* group/zero MAC, negative port or VID above 4095: never learned */
 	MAC_NEW,         /* a new entry (also: an aged entry re-learned) */
 	MAC_REFRESHED,   /* known on this port: last_seen updated */
 	MAC_MOVED,       /* known on another port: moved here, *old_port says from where */
 	MAC_FULL,        /* table or per-port cap reached: not learned */
 };
 
-/* Learn source MAC on PORT at NOW. A MAC seen on a new port moves at once; *OLD_PORT (may be
- * NULL) gets the previous port on MAC_MOVED, and on MAC_FULL when a move was refused because
- * the new port is at its cap: then the stale entry is removed (the MAC floods until it is
+/* Learn source MAC of VLAN VID on PORT at NOW. A MAC seen on a new port moves at once; *OLD_PORT
+ * (may be NULL) gets the previous port on MAC_MOVED, and on MAC_FULL when a move was refused
+ * because the new port is at its cap: then the stale entry is removed (the MAC floods until it is
  * learned again) and *OLD_PORT names the port it was on; otherwise *OLD_PORT is set to -1.
  * When the table is full, aged entries are swept first (at most once per second). */
-enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], int port, uint64_t now,
-                                   int *old_port);
+enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], uint16_t vid, int port,
+                                   uint64_t now, int *old_port);
 
-/* Port for destination MAC, or -1 (unknown, aged out, or group: flood). */
-int mactable_lookup(const struct mactable *t, const uint8_t mac[6], uint64_t now);
+/* Port for destination MAC on VLAN VID, or -1 (unknown, aged out, or group: flood). */
+int mactable_lookup(const struct mactable *t, const uint8_t mac[6], uint16_t vid, uint64_t now);
 
 /* Remove every entry on PORT (a peer went away). */
 void mactable_forget_port(struct mactable *t, int port);
@@ -62,14 +66,15 @@ void mactable_expire(struct mactable *t, uint64_t now);
 size_t mactable_count(const struct mactable *t);
 size_t mactable_port_count(const struct mactable *t, int port);
 
-/* True when MAC is present and has moved MACTABLE_FLAP_MOVES times or more within the last
+/* True when (MAC, VID) is present and has moved MACTABLE_FLAP_MOVES times or more within the last
  * MACTABLE_FLAP_WINDOW seconds. Meant to be asked after MAC_MOVED to log a duplicate MAC or
  * a loop (the caller rate-limits the log line). */
-bool mactable_flapping(const struct mactable *t, const uint8_t mac[6], uint64_t now);
+bool mactable_flapping(const struct mactable *t, const uint8_t mac[6], uint16_t vid, uint64_t now);
 
 /* Call FN for every entry (aged ones included; expire first to skip them), in table order.
  * FN must not modify the table. */
-typedef void mactable_visit_fn(const uint8_t mac[6], int port, uint64_t last_seen, void *arg);
+typedef void mactable_visit_fn(const uint8_t mac[6], uint16_t vid, int port, uint64_t last_seen,
+                               void *arg);
 void mactable_foreach(const struct mactable *t, mactable_visit_fn *fn, void *arg);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "config-build.h"
 #include "comp.h"
+#include "forward.h"
 #include "log.h"
 #include "mactable.h"
 #include "ownfile.h"
@@ -30,7 +31,8 @@ struct route_collect {
 	time_t wall_offset; /* wall clock minus monotonic */
 };
 
-static void collect_route(const uint8_t mac[6], int port, uint64_t last_seen, void *arg)
+static void collect_route(const uint8_t mac[6], uint16_t vid, int port, uint64_t last_seen,
+                          void *arg)
 {
 	struct route_collect *rc = arg;
 	struct status_route *r;
@@ -44,6 +46,7 @@ static void collect_route(const uint8_t mac[6], int port, uint64_t last_seen, vo
 			return;
 		r = &rc->routes[rc->n++];
 		memcpy(r->mac, mac, 6);
+		r->vid = vid;
 		r->common_name = p->cn;
 		r->real_address = p->addr_str;
 		r->last_ref = (time_t)last_seen + rc->wall_offset;
@@ -233,8 +236,15 @@ void report_counters(struct vpn *vpn, int level)
 	        (unsigned long long)full, (unsigned long long)gso,
 	        (unsigned long long)c->frames_bad, (unsigned long long)big_out,
 	        (unsigned long long)big_in);
-	if (vpn->server)
+	if (vpn->server) {
+		log_msg(level,
+		        "switch: frames dropped: %llu with a group or zero source MAC, %llu from a "
+		        "blocked port, %llu for a destination on their own side",
+		        (unsigned long long)c->switch_drops[FWD_DROP_BAD_SOURCE],
+		        (unsigned long long)c->switch_drops[FWD_DROP_BLOCKED],
+		        (unsigned long long)c->switch_drops[FWD_DROP_SAME_SIDE]);
 		report_preauth(vpn, level);
+	}
 }
 
 void report_log(struct vpn *vpn)

@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -126,6 +127,23 @@ void server_close(struct vpn *vpn)
 	vpn->n_listeners = 0;
 }
 
+/* Make vpn->port_peers hold at least N entries (doubling). 0 or -ENOMEM. */
+static int grow_port_peers(struct vpn *vpn, size_t n)
+{
+	size_t cap = vpn->n_port_peers ? vpn->n_port_peers : 16;
+	struct peer **grown;
+
+	while (cap < n)
+		cap *= 2;
+	grown = realloc(vpn->port_peers, cap * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	memset(grown + vpn->n_port_peers, 0, (cap - vpn->n_port_peers) * sizeof(*grown));
+	vpn->port_peers = grown;
+	vpn->n_port_peers = cap;
+	return 0;
+}
+
 bool server_peer_verified(struct peer *p)
 {
 	struct vpn *vpn = p->vpn;
@@ -148,13 +166,22 @@ bool server_peer_verified(struct peer *p)
 		peer_goodbye(p, "max-clients reached, try again later");
 		return false;
 	}
+	if ((size_t)port >= vpn->n_port_peers && grow_port_peers(vpn, (size_t)port + 1) < 0) {
+		portmap_put(vpn->ports, port);
+		log_errorx("out of memory");
+		peer_goodbye(p, "server out of memory");
+		return false;
+	}
+	vpn->port_peers[port] = p;
 	p->port = port;
 	return true;
 }
 
 void server_peer_closed(struct peer *p)
 {
-	if (p->port > 0)
+	if (p->port > 0) {
 		portmap_put(p->vpn->ports, p->port);
+		p->vpn->port_peers[p->port] = NULL;
+	}
 	p->port = PORT_NONE;
 }

@@ -21,10 +21,10 @@ static void format_time(time_t t, char buf[TIME_STR_LEN])
 		snprintf(buf, TIME_STR_LEN, "%lld", (long long)t);
 }
 
-static void format_mac(const uint8_t mac[6], char buf[MAC_STR_LEN])
+static void format_mac(const uint8_t mac[6], uint16_t vid, char buf[MAC_STR_LEN])
 {
-	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x@0", mac[0], mac[1], mac[2],
-	         mac[3], mac[4], mac[5]);
+	snprintf(buf, MAC_STR_LEN, "%02x:%02x:%02x:%02x:%02x:%02x@%u", mac[0], mac[1], mac[2],
+	         mac[3], mac[4], mac[5], (unsigned)vid);
 }
 
 /* Text S (NULL: IF_NULL) as one field of a status row: printable ASCII without commas, so no
@@ -79,7 +79,7 @@ static void server_v1(FILE *f, const struct status_server *s)
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct status_route *r = &s->routes[i];
 
-		format_mac(r->mac, mac);
+		format_mac(r->mac, r->vid, mac);
 		format_time(r->last_ref, when);
 		fprintf(f, "%s,%s,%s,%s\n", mac, cn_or_undef(cn, r->common_name),
 		        str_or_empty(addr, r->real_address), when);
@@ -122,7 +122,7 @@ static void server_v2(FILE *f, const struct status_server *s, char sep)
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct status_route *r = &s->routes[i];
 
-		format_mac(r->mac, mac);
+		format_mac(r->mac, r->vid, mac);
 		format_time(r->last_ref, when);
 		fprintf(f, "ROUTING_TABLE%1$c%2$s%1$c%3$s%1$c%4$s%1$c%5$s%1$c%6$lld\n", sep, mac,
 		        cn_or_undef(cn, r->common_name), str_or_empty(addr, r->real_address), when,

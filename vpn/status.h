@@ -4,10 +4,10 @@
  * statistics) from a snapshot the daemon fills. Pure: the daemon writes the text with
  * ownfile_replace().
  *
- * Times print as local time "YYYY-MM-DD HH:MM:SS", MACs as "xx:xx:xx:xx:xx:xx@0", a NULL
- * common name as "UNDEF", a NULL real address as "". Text fields (common names come from
- * peer certificates) are printed as printable ASCII: control and non-ASCII bytes as "\xNN",
- * commas as '_' (escape.h), cut at 255 bytes, so no text adds a row or a column.
+ * Times print as local time "YYYY-MM-DD HH:MM:SS", MACs as "xx:xx:xx:xx:xx:xx@VID" (VID 0:
+ * untagged), a NULL common name as "UNDEF", a NULL real address as "". Text fields (common names
+ * come from peer certificates) are printed as printable ASCII: control and non-ASCII bytes as
+ * "\xNN", commas as '_' (escape.h), cut at 255 bytes, so no text adds a row or a column.
  */
 #ifndef L2VPN_STATUS_H
 #define L2VPN_STATUS_H
@@ -30,6 +30,7 @@ struct status_client {
 
 struct status_route {
 	uint8_t mac[6];
+	uint16_t vid; /* VLAN id, 0: untagged */
 	const char *common_name;
 	const char *real_address;
 	time_t last_ref;

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "forward.h"
 #include "log.h"
 #include "mactable.h"
 #include "peer.h"
@@ -16,18 +17,23 @@
 #define PORT_TAP     0
 #define FLAP_LOG_GAP 10 /* seconds between MAC move warnings */
 
-static void mac_str(const uint8_t *mac, char buf[18])
+/* The source MAC of F, with "@VID" on a tagged frame. */
+static void mac_str(const struct fwd_frame *f, char buf[24])
 {
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-	         mac[5]);
+	const uint8_t *m = f->src;
+	int n =
+	    snprintf(buf, 24, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+
+	if (f->vid)
+		snprintf(buf + n, (size_t)(24 - n), "@%u", (unsigned)f->vid);
 }
 
 static struct peer *peer_by_port(struct vpn *vpn, int port)
 {
-	for (struct peer *p = vpn->peers; p; p = p->next)
-		if (p->port == port && p->state == PEER_UP)
-			return p;
-	return NULL;
+	struct peer *p =
+	    port > 0 && (size_t)port < vpn->n_port_peers ? vpn->port_peers[port] : NULL;
+
+	return p && p->state == PEER_UP ? p : NULL;
 }
 
 static const char *port_name(struct vpn *vpn, int port)
@@ -40,25 +46,24 @@ static const char *port_name(struct vpn *vpn, int port)
 	return p ? p->label : "a departed peer";
 }
 
-/* Learn the source MAC of a frame that came in on PORT. A MAC that moves ports is followed at
+/* Learn the source of frame F that came in on PORT. A MAC that moves ports is followed at
  * once (live migration) and logged; a MAC that keeps moving is logged as a duplicate MAC or a
  * loop, rate-limited. */
-static void learn(struct vpn *vpn, const uint8_t *frame, int port)
+static void learn(struct vpn *vpn, const struct fwd_frame *f, int port)
 {
-	const uint8_t *src = frame + 6;
 	int old_port = -1;
-	char mac[18];
+	char mac[24];
 
-	switch (mactable_learn(vpn->macs, src, port, vpn->now, &old_port)) {
+	switch (mactable_learn(vpn->macs, f->src, f->vid, port, vpn->now, &old_port)) {
 	case MAC_NEW:
 		if (log_enabled(LOG_LVL_DEBUG)) {
-			mac_str(src, mac);
+			mac_str(f, mac);
 			log_debug("learned %s on %s", mac, port_name(vpn, port));
 		}
 		break;
 	case MAC_MOVED:
-		mac_str(src, mac);
-		if (!mactable_flapping(vpn->macs, src, vpn->now)) {
+		mac_str(f, mac);
+		if (!mactable_flapping(vpn->macs, f->src, f->vid, vpn->now)) {
 			log_notice("MAC %s moved from %s to %s", mac, port_name(vpn, old_port),
 			           port_name(vpn, port));
 			break;
@@ -76,7 +81,7 @@ static void learn(struct vpn *vpn, const uint8_t *frame, int port)
 		break;
 	case MAC_FULL:
 		if (vpn->now - vpn->last_full_log >= FLAP_LOG_GAP) {
-			mac_str(src, mac);
+			mac_str(f, mac);
 			log_warnx("MAC table full: %s on %s not learned (frames to it are flooded)",
 			          mac, port_name(vpn, port));
 			vpn->last_full_log = vpn->now;
@@ -174,22 +179,42 @@ static void flood(struct vpn *vpn, uint8_t *vh, size_t len, int from, bool to_ta
 			peer_send_flooded(p, vh, len);
 }
 
-/* Server: switch a frame that came from the tap. */
-static void switch_from_tap(struct vpn *vpn, uint8_t *vh, size_t len)
+/* Server: switch the frame of VH that came in on INGRESS (the tap, or site P) as
+ * fwd_decide() says. */
+static void switch_frame(struct vpn *vpn, uint8_t *vh, size_t len, struct peer *from)
 {
-	const uint8_t *frame = vh + VNET_HDR_LEN;
-	int port;
-	struct peer *p;
+	int ingress = from ? from->port : FWD_PORT_TAP;
+	const struct fwd_policy policy = { .client_to_client = vpn->cfg->client_to_client };
+	struct fwd_decision d;
+	struct fwd_frame f;
+	struct peer *dst;
 
-	learn(vpn, frame, PORT_TAP);
-	port = mactable_lookup(vpn->macs, frame, vpn->now);
-	if (port == PORT_TAP)
-		return; /* the destination is on our side: the bridge should not have sent it */
-	if (port > 0 && (p = peer_by_port(vpn, port))) {
-		peer_send_frame(p, vh, len);
+	if (fwd_parse(vh + VNET_HDR_LEN, len, &f) < 0) {
+		vpn->counters.frames_bad++;
 		return;
 	}
-	flood(vpn, vh, len, PORT_TAP, false);
+	d = fwd_decide(vpn->macs, &f, ingress, &policy, vpn->now);
+	if (d.learn)
+		learn(vpn, &f, ingress);
+	switch (d.action) {
+	case FWD_DROP:
+		vpn->counters.switch_drops[d.drop]++;
+		break;
+	case FWD_TAP:
+		write_tap(vpn, vh, len);
+		break;
+	case FWD_PORT:
+		if ((dst = peer_by_port(vpn, d.port))) {
+			peer_send_frame(dst, vh, len);
+			break;
+		}
+		/* A site that just went: flood until its MACs are learned elsewhere. */
+		flood(vpn, vh, len, ingress, from != NULL);
+		break;
+	case FWD_FLOOD:
+		flood(vpn, vh, len, ingress, d.flood_tap);
+		break;
+	}
 }
 
 /* Read one frame from the tap into vpn->frame_buf as [vnet header][frame]; its length, 0 when
@@ -238,7 +263,7 @@ void tunnel_tap_readable(struct vpn *vpn)
 		if (n < 0)
 			continue;
 		if (vpn->server)
-			switch_from_tap(vpn, vpn->frame_buf, (size_t)n);
+			switch_frame(vpn, vpn->frame_buf, (size_t)n, NULL);
 		else if (vpn->peers && vpn->peers->state == PEER_UP)
 			peer_send_frame(vpn->peers, vpn->frame_buf, (size_t)n);
 	}
@@ -246,32 +271,10 @@ void tunnel_tap_readable(struct vpn *vpn)
 
 void tunnel_frame_from_peer(struct peer *p, uint8_t *vh, size_t len)
 {
-	struct vpn *vpn = p->vpn;
-	const uint8_t *frame = vh + VNET_HDR_LEN;
-	int port;
-	struct peer *dst;
-
-	if (!vpn->server) {
-		write_tap(vpn, vh, len);
-		return;
-	}
-	learn(vpn, frame, p->port);
-	if (!vpn->cfg->client_to_client) {
-		/* Like OpenVPN: without client-to-client everything goes through the tap (and so
-		 * through the local bridge, where firewall rules apply). */
-		write_tap(vpn, vh, len);
-		return;
-	}
-	port = mactable_lookup(vpn->macs, frame, vpn->now);
-	if (port == PORT_TAP) {
-		write_tap(vpn, vh, len);
-	} else if (port == p->port) {
-		return; /* destination behind the sender itself */
-	} else if (port > 0 && (dst = peer_by_port(vpn, port))) {
-		peer_send_frame(dst, vh, len);
-	} else {
-		flood(vpn, vh, len, p->port, true);
-	}
+	if (p->vpn->server)
+		switch_frame(p->vpn, vh, len, p);
+	else
+		write_tap(p->vpn, vh, len);
 }
 
 void tunnel_update_offloads(struct vpn *vpn)

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: the server's virtual switch. Raw Ethernet frames (with 802.1Q/802.1ad tags,
- * which the switch ignores: one MAC table for all VLANs) arrive on ports taken from the input
- * at times taken from the input; each is learned and switched as the server does (learn the
- * source on the ingress port, look the destination up, then send to one port, flood or drop),
- * mixed with ports going away and expiry sweeps. A small reference model of the table checks
- * every answer of mactable: each learn result and old port, that a lookup names only a port the
- * MAC was learned on and not forgotten or aged since, that no group or zero MAC is ever held,
- * the table and per-port caps, the counts against a walk of the table, and flapping.
+ * Fuzz target: the server's virtual switch. Raw Ethernet frames (with 802.1Q/802.1ad/0x9100
+ * tags: the outer 802.1Q or 802.1ad tag's VLAN keys the table) arrive on ports taken from the
+ * input at times taken from the input, with client-to-client and loop protection's hold taken
+ * from the input too; each is decided by fwd_decide() and learned as the server does, mixed
+ * with ports going away and expiry sweeps. A small reference model checks every answer: the
+ * decision against the rules written out plainly here, and of mactable each learn result and
+ * old port, that a lookup names only a port the (VLAN, MAC) was learned on and not forgotten or
+ * aged since, that no group or zero MAC is ever held, the table and per-port caps, the counts
+ * against a walk of the table, and flapping.
  *
  * Input: 3 bytes of table limits (entries, per-port cap, age), then operations, each one op
  * byte and its arguments: a raw frame (port, time step, length, bytes), a frame between MACs
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forward.h"
 #include "fuzz.h"
 #include "mactable.h"
 
@@ -27,6 +29,7 @@
 
 struct model_entry {
 	uint8_t mac[6];
+	uint16_t vid;
 	int port;
 	uint64_t last_seen, window_start;
 	unsigned moves;
@@ -53,10 +56,10 @@ static uint8_t next(struct input *in)
 	return *in->p++;
 }
 
-static struct model_entry *find(struct model *m, const uint8_t mac[6])
+static struct model_entry *find(struct model *m, const uint8_t mac[6], uint16_t vid)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (!memcmp(m->e[i].mac, mac, 6))
+		if (m->e[i].vid == vid && !memcmp(m->e[i].mac, mac, 6))
 			return &m->e[i];
 	return NULL;
 }
@@ -95,15 +98,15 @@ static void model_expire(struct model *m, uint64_t now)
 }
 
 /* What mactable_learn() must answer, applied to the model. */
-static enum mactable_learn model_learn(struct model *m, const uint8_t mac[6], int port,
-                                       uint64_t now, int *old_port)
+static enum mactable_learn model_learn(struct model *m, const uint8_t mac[6], uint16_t vid,
+                                       int port, uint64_t now, int *old_port)
 {
 	struct model_entry *e;
 
 	*old_port = -1;
 	if (mac_is_group(mac) || mac_is_zero(mac) || port < 0 || port > MAX_PORT)
 		return MAC_IGNORED;
-	e = find(m, mac);
+	e = find(m, mac, vid);
 	if (e) {
 		bool was_aged = aged(m, e, now);
 
@@ -147,6 +150,7 @@ static enum mactable_learn model_learn(struct model *m, const uint8_t mac[6], in
 		return MAC_FULL;
 	e = &m->e[m->n++];
 	memcpy(e->mac, mac, 6);
+	e->vid = vid;
 	e->port = port;
 	e->last_seen = now;
 	e->moves = 0;
@@ -160,10 +164,10 @@ struct walk {
 	unsigned per_port[N_PORTS + 1];
 };
 
-static void visit(const uint8_t mac[6], int port, uint64_t last_seen, void *arg)
+static void visit(const uint8_t mac[6], uint16_t vid, int port, uint64_t last_seen, void *arg)
 {
 	struct walk *w = arg;
-	const struct model_entry *e = find((struct model *)w->m, mac);
+	const struct model_entry *e = find((struct model *)w->m, mac, vid);
 
 	CHECK(!mac_is_group(mac) && !mac_is_zero(mac));
 	CHECK(e && e->port == port && e->last_seen == last_seen);
@@ -190,8 +194,8 @@ static void check_table(const struct mactable *t, const struct model *m, uint64_
 		bool flapping = e->moves >= MACTABLE_FLAP_MOVES && now >= e->window_start &&
 		                now - e->window_start < MACTABLE_FLAP_WINDOW;
 
-		CHECK(mactable_lookup(t, e->mac, now) == (aged(m, e, now) ? -1 : e->port));
-		CHECK(mactable_flapping(t, e->mac, now) == flapping);
+		CHECK(mactable_lookup(t, e->mac, e->vid, now) == (aged(m, e, now) ? -1 : e->port));
+		CHECK(mactable_flapping(t, e->mac, e->vid, now) == flapping);
 	}
 }
 
@@ -214,60 +218,87 @@ static uint64_t step(uint8_t b)
 	return b >= 0xf8 ? (uint64_t)(b - 0xf7) * 1000 : b & 7;
 }
 
-/* Skip the VLAN tags of FRAME (LEN >= 14); the offset of the EtherType, or of the bytes where
- * a truncated tag stack ended. */
-static size_t skip_tags(const uint8_t *frame, size_t len, unsigned *vlan)
+/* The VLAN of FRAME (LEN >= 14) as the switch must read it: the outer tag's id when the first
+ * EtherType is 802.1Q or 802.1ad, else 0; -1 when that tag is cut short. */
+static int outer_vlan(const uint8_t *frame, size_t len)
 {
-	size_t off = 12;
+	unsigned type = (unsigned)frame[12] << 8 | frame[13];
 
-	*vlan = 0;
-	while (off + 4 <= len) {
-		unsigned type = (unsigned)frame[off] << 8 | frame[off + 1];
-
-		if (type != 0x8100 && type != 0x88a8 && type != 0x9100)
-			break;
-		*vlan = ((unsigned)frame[off + 2] << 8 | frame[off + 3]) & 0xfff;
-		off += 4;
-	}
-	CHECK(off <= len);
-	return off;
+	if (type != 0x8100 && type != 0x88a8)
+		return 0;
+	if (len < 18)
+		return -1;
+	return ((unsigned)frame[14] << 8 | frame[15]) & 0xfff;
 }
 
-/* Learn and switch FRAME from PORT as the server does; checks the decision. */
-static void switch_frame(struct mactable *t, struct model *m, const uint8_t *frame, size_t len,
-                         int port, uint64_t now)
+/* The decision the rules of forward.h give, from the model. */
+static void want_decision(const struct model *m, const uint8_t *dst, const uint8_t *src,
+                          uint16_t vid, int in, bool c2c, bool blocked, uint64_t now,
+                          enum fwd_action *action, int *port, bool *learn)
 {
-	const uint8_t *dst = frame, *src = frame + 6;
-	struct model_entry *e;
+	const struct model_entry *e = mac_is_group(dst) ? NULL : find((struct model *)m, dst, vid);
+	int at = e && !aged(m, e, now) ? e->port : -1;
+
+	*learn = false;
+	*port = -1;
+	*action = FWD_DROP;
+	if (mac_is_group(src) || mac_is_zero(src) || blocked)
+		return;
+	*learn = true;
+	if (in != 0 && !c2c)
+		*action = FWD_TAP;
+	else if (!memcmp(dst, src, 6) || at == in)
+		*action = FWD_DROP;
+	else if (at == 0)
+		*action = FWD_TAP;
+	else if (at > 0)
+		*action = FWD_PORT, *port = at;
+	else
+		*action = FWD_FLOOD;
+}
+
+/* Decide and learn FRAME from PORT as the server does; checks the decision and the table. */
+static void switch_frame(struct mactable *t, struct model *m, const uint8_t *frame, size_t len,
+                         int port, uint64_t now, uint8_t flags)
+{
+	const struct fwd_policy policy = { .client_to_client = flags & 1,
+		                           .ingress_blocked = (flags & 6) == 6 };
+	struct fwd_decision d;
+	struct fwd_frame f;
 	enum mactable_learn want, got;
-	int want_old, got_old = -7, out;
-	unsigned vlan;
+	enum fwd_action want_action;
+	int want_old, got_old = -7, vlan, want_port;
+	bool want_learn;
 
 	if (len < 14)
 		return; /* runts never reach the switch */
-	(void)skip_tags(frame, len, &vlan);
-	want = model_learn(m, src, port, now, &want_old);
-	got = mactable_learn(t, src, port, now, &got_old);
+	vlan = outer_vlan(frame, len);
+	if (fwd_parse(frame, len, &f) < 0) {
+		CHECK(vlan < 0);
+		return;
+	}
+	CHECK(vlan == f.vid && f.dst == frame && f.src == frame + 6);
+	d = fwd_decide(t, &f, port, &policy, now);
+	want_decision(m, f.dst, f.src, f.vid, port, policy.client_to_client, policy.ingress_blocked,
+	              now, &want_action, &want_port, &want_learn);
+	CHECK(d.action == want_action && d.learn == want_learn);
+	CHECK(d.action != FWD_PORT || (d.port == want_port && d.port != port));
+	CHECK(d.action != FWD_FLOOD || d.flood_tap == (port != 0));
+	CHECK(d.action != FWD_DROP || d.drop != FWD_DROP_NONE);
+	CHECK(mac_is_group(f.dst) ? d.cls == FWD_BROADCAST || d.cls == FWD_MULTICAST
+	                          : d.cls == FWD_KNOWN_UNICAST || d.cls == FWD_UNKNOWN_UNICAST);
+	if (!d.learn)
+		return;
+	want = model_learn(m, f.src, f.vid, port, now, &want_old);
+	got = mactable_learn(t, f.src, f.vid, port, now, &got_old);
 	CHECK(got == want);
 	CHECK(got_old == want_old);
 	if (got == MAC_NEW || got == MAC_REFRESHED || got == MAC_MOVED)
-		CHECK(mactable_lookup(t, src, now) == port);
+		CHECK(mactable_lookup(t, f.src, f.vid, now) == port);
 	else
-		CHECK(mactable_lookup(t, src, now) == -1 || got == MAC_IGNORED);
+		CHECK(mactable_lookup(t, f.src, f.vid, now) == -1 || got == MAC_IGNORED);
 	if (got == MAC_MOVED)
 		CHECK(got_old >= 0 && got_old != port);
-
-	out = mactable_lookup(t, dst, now);
-	if (mac_is_group(dst) || mac_is_zero(dst)) {
-		CHECK(out == -1); /* flooded */
-		return;
-	}
-	e = find(m, dst);
-	if (out >= 0) /* unicast to a port that learned DST and still holds it */
-		CHECK(e && e->port == out && !aged(m, e, now));
-	else
-		CHECK(!e || aged(m, e, now));
-	/* out == port: dropped (the destination is behind the sender), never sent back */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -302,7 +333,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(frame, in.p, len);
 			in.p += len;
 			in.left -= len;
-			switch_frame(t, m, frame, len, port, now);
+			switch_frame(t, m, frame, len, port, now, op >> 3);
 			break;
 		case 3:
 		case 4: { /* a frame between two MACs of a small pool, with 0-3 tags */
@@ -319,7 +350,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				frame[off + 3] = (uint8_t)(op >> 3);
 			}
 			frame[off] = 0x08;
-			switch_frame(t, m, frame, off + 2 + 46, port, now);
+			switch_frame(t, m, frame, off + 2 + 46, port, now, op >> 3);
 			break;
 		}
 		case 5: /* a peer went away */

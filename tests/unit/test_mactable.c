@@ -53,13 +53,13 @@ static void test_learn_refresh_lookup(void **state)
 
 	(void)state;
 	assert_non_null(t);
-	assert_int_equal(mactable_lookup(t, mac_a, 0), -1);
-	assert_int_equal(mactable_learn(t, mac_a, 1, 10, &old), MAC_NEW);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, 0), -1);
+	assert_int_equal(mactable_learn(t, mac_a, 0, 1, 10, &old), MAC_NEW);
 	assert_int_equal(old, -1);
-	assert_int_equal(mactable_learn(t, mac_b, 0, 10, NULL), MAC_NEW);
-	assert_int_equal(mactable_lookup(t, mac_a, 11), 1);
-	assert_int_equal(mactable_lookup(t, mac_b, 11), 0);
-	assert_int_equal(mactable_learn(t, mac_a, 1, 20, &old), MAC_REFRESHED);
+	assert_int_equal(mactable_learn(t, mac_b, 0, 0, 10, NULL), MAC_NEW);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, 11), 1);
+	assert_int_equal(mactable_lookup(t, mac_b, 0, 11), 0);
+	assert_int_equal(mactable_learn(t, mac_a, 0, 1, 20, &old), MAC_REFRESHED);
 	assert_int_equal(old, -1);
 	assert_int_equal(mactable_count(t), 2);
 	assert_int_equal(mactable_port_count(t, 1), 1);
@@ -74,15 +74,15 @@ static void test_never_learn_group_or_zero(void **state)
 	int old;
 
 	(void)state;
-	assert_int_equal(mactable_learn(t, bcast, 1, 1, &old), MAC_IGNORED);
-	assert_int_equal(mactable_learn(t, mcast, 1, 1, &old), MAC_IGNORED);
-	assert_int_equal(mactable_learn(t, ipv6_mcast, 1, 1, &old), MAC_IGNORED);
-	assert_int_equal(mactable_learn(t, zero, 1, 1, &old), MAC_IGNORED);
-	assert_int_equal(mactable_learn(t, mac_a, -1, 1, &old), MAC_IGNORED);
+	assert_int_equal(mactable_learn(t, bcast, 0, 1, 1, &old), MAC_IGNORED);
+	assert_int_equal(mactable_learn(t, mcast, 0, 1, 1, &old), MAC_IGNORED);
+	assert_int_equal(mactable_learn(t, ipv6_mcast, 0, 1, 1, &old), MAC_IGNORED);
+	assert_int_equal(mactable_learn(t, zero, 0, 1, 1, &old), MAC_IGNORED);
+	assert_int_equal(mactable_learn(t, mac_a, 0, -1, 1, &old), MAC_IGNORED);
 	assert_int_equal(mactable_count(t), 0);
-	assert_int_equal(mactable_lookup(t, bcast, 1), -1);
-	assert_int_equal(mactable_lookup(t, mcast, 1), -1);
-	assert_int_equal(mactable_lookup(t, zero, 1), -1);
+	assert_int_equal(mactable_lookup(t, bcast, 0, 1), -1);
+	assert_int_equal(mactable_lookup(t, mcast, 0, 1), -1);
+	assert_int_equal(mactable_lookup(t, zero, 0, 1), -1);
 	mactable_free(t);
 }
 
@@ -92,17 +92,17 @@ static void test_move_at_once(void **state)
 	int old = -7;
 
 	(void)state;
-	mactable_learn(t, mac_a, 1, 100, NULL);
-	assert_int_equal(mactable_learn(t, mac_a, 2, 101, &old), MAC_MOVED);
+	mactable_learn(t, mac_a, 0, 1, 100, NULL);
+	assert_int_equal(mactable_learn(t, mac_a, 0, 2, 101, &old), MAC_MOVED);
 	assert_int_equal(old, 1);
-	assert_int_equal(mactable_lookup(t, mac_a, 101), 2);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, 101), 2);
 	assert_int_equal(mactable_port_count(t, 1), 0);
 	assert_int_equal(mactable_port_count(t, 2), 1);
 	assert_int_equal(mactable_count(t), 1);
 	/* back to the local tap */
-	assert_int_equal(mactable_learn(t, mac_a, 0, 102, &old), MAC_MOVED);
+	assert_int_equal(mactable_learn(t, mac_a, 0, 0, 102, &old), MAC_MOVED);
 	assert_int_equal(old, 2);
-	assert_int_equal(mactable_lookup(t, mac_a, 102), 0);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, 102), 0);
 	mactable_free(t);
 }
 
@@ -111,21 +111,22 @@ static void test_flapping(void **state)
 	struct mactable *t = mactable_new(100, 10, 300);
 
 	(void)state;
-	mactable_learn(t, mac_a, 1, 100, NULL);
+	mactable_learn(t, mac_a, 0, 1, 100, NULL);
 	/* one migration is not flapping */
-	assert_int_equal(mactable_learn(t, mac_a, 2, 101, NULL), MAC_MOVED);
-	assert_false(mactable_flapping(t, mac_a, 101));
-	assert_int_equal(mactable_learn(t, mac_a, 1, 102, NULL), MAC_MOVED);
-	assert_false(mactable_flapping(t, mac_a, 102));
-	assert_int_equal(mactable_learn(t, mac_a, 2, 103, NULL), MAC_MOVED);
-	assert_true(mactable_flapping(t, mac_a, 103));
+	assert_int_equal(mactable_learn(t, mac_a, 0, 2, 101, NULL), MAC_MOVED);
+	assert_false(mactable_flapping(t, mac_a, 0, 101));
+	assert_int_equal(mactable_learn(t, mac_a, 0, 1, 102, NULL), MAC_MOVED);
+	assert_false(mactable_flapping(t, mac_a, 0, 102));
+	assert_int_equal(mactable_learn(t, mac_a, 0, 2, 103, NULL), MAC_MOVED);
+	assert_true(mactable_flapping(t, mac_a, 0, 103));
 	/* the window passes */
-	assert_false(mactable_flapping(t, mac_a, 101 + MACTABLE_FLAP_WINDOW));
+	assert_false(mactable_flapping(t, mac_a, 0, 101 + MACTABLE_FLAP_WINDOW));
 	/* moves spread out further than the window are migrations, not flapping */
 	for (unsigned i = 0; i < 5; i++)
-		mactable_learn(t, mac_b, 1 + (int)(i % 2), 1000 + i * MACTABLE_FLAP_WINDOW, NULL);
-	assert_false(mactable_flapping(t, mac_b, 1000 + 4 * MACTABLE_FLAP_WINDOW));
-	assert_false(mactable_flapping(t, bcast, 103));
+		mactable_learn(t, mac_b, 0, 1 + (int)(i % 2), 1000 + i * MACTABLE_FLAP_WINDOW,
+		               NULL);
+	assert_false(mactable_flapping(t, mac_b, 0, 1000 + 4 * MACTABLE_FLAP_WINDOW));
+	assert_false(mactable_flapping(t, bcast, 0, 103));
 	mactable_free(t);
 }
 
@@ -135,24 +136,24 @@ static void test_ageing(void **state)
 	int old = 5;
 
 	(void)state;
-	mactable_learn(t, mac_a, 1, 1000, NULL);
-	mactable_learn(t, mac_b, 2, 1200, NULL);
-	assert_int_equal(mactable_lookup(t, mac_a, 1299), 1);
-	assert_int_equal(mactable_lookup(t, mac_a, 1300), -1); /* aged: flood */
-	assert_int_equal(mactable_count(t), 2);                /* still held until expired */
+	mactable_learn(t, mac_a, 0, 1, 1000, NULL);
+	mactable_learn(t, mac_b, 0, 2, 1200, NULL);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, 1299), 1);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, 1300), -1); /* aged: flood */
+	assert_int_equal(mactable_count(t), 2);                   /* still held until expired */
 	mactable_expire(t, 1300);
 	assert_int_equal(mactable_count(t), 1);
 	assert_int_equal(mactable_port_count(t, 1), 0);
-	assert_int_equal(mactable_lookup(t, mac_b, 1300), 2);
+	assert_int_equal(mactable_lookup(t, mac_b, 0, 1300), 2);
 	/* an aged entry re-learned elsewhere is new, not a move */
-	assert_int_equal(mactable_learn(t, mac_b, 3, 1500, &old), MAC_NEW);
+	assert_int_equal(mactable_learn(t, mac_b, 0, 3, 1500, &old), MAC_NEW);
 	assert_int_equal(old, -1);
-	assert_int_equal(mactable_lookup(t, mac_b, 1500), 3);
+	assert_int_equal(mactable_lookup(t, mac_b, 0, 1500), 3);
 	assert_int_equal(mactable_port_count(t, 2), 0);
 	assert_int_equal(mactable_port_count(t, 3), 1);
 	/* refreshing keeps an entry alive */
-	assert_int_equal(mactable_learn(t, mac_b, 3, 1700, NULL), MAC_REFRESHED);
-	assert_int_equal(mactable_lookup(t, mac_b, 1999), 3);
+	assert_int_equal(mactable_learn(t, mac_b, 0, 3, 1700, NULL), MAC_REFRESHED);
+	assert_int_equal(mactable_lookup(t, mac_b, 0, 1999), 3);
 	mactable_free(t);
 }
 
@@ -161,9 +162,9 @@ static void test_no_ageing(void **state)
 	struct mactable *t = mactable_new(10, 0, 0);
 
 	(void)state;
-	mactable_learn(t, mac_a, 1, 0, NULL);
+	mactable_learn(t, mac_a, 0, 1, 0, NULL);
 	mactable_expire(t, UINT64_MAX);
-	assert_int_equal(mactable_lookup(t, mac_a, UINT64_MAX), 1);
+	assert_int_equal(mactable_lookup(t, mac_a, 0, UINT64_MAX), 1);
 	mactable_free(t);
 }
 
@@ -175,14 +176,14 @@ static void test_forget_port(void **state)
 	(void)state;
 	for (unsigned i = 0; i < 300; i++) {
 		mac_n(mac, i);
-		assert_int_equal(mactable_learn(t, mac, (int)(i % 3), 1, NULL), MAC_NEW);
+		assert_int_equal(mactable_learn(t, mac, 0, (int)(i % 3), 1, NULL), MAC_NEW);
 	}
 	mactable_forget_port(t, 1);
 	assert_int_equal(mactable_count(t), 200);
 	assert_int_equal(mactable_port_count(t, 1), 0);
 	for (unsigned i = 0; i < 300; i++) {
 		mac_n(mac, i);
-		assert_int_equal(mactable_lookup(t, mac, 2), i % 3 == 1 ? -1 : (int)(i % 3));
+		assert_int_equal(mactable_lookup(t, mac, 0, 2), i % 3 == 1 ? -1 : (int)(i % 3));
 	}
 	mactable_forget_port(t, 9); /* unknown port: nothing happens */
 	assert_int_equal(mactable_count(t), 200);
@@ -198,28 +199,28 @@ static void test_per_port_cap(void **state)
 	(void)state;
 	for (unsigned i = 0; i < 3; i++) {
 		mac_n(mac, i);
-		assert_int_equal(mactable_learn(t, mac, 1, 1, NULL), MAC_NEW);
+		assert_int_equal(mactable_learn(t, mac, 0, 1, 1, NULL), MAC_NEW);
 	}
 	mac_n(mac, 3);
-	assert_int_equal(mactable_learn(t, mac, 1, 1, NULL), MAC_FULL);
-	assert_int_equal(mactable_lookup(t, mac, 1), -1);
+	assert_int_equal(mactable_learn(t, mac, 0, 1, 1, NULL), MAC_FULL);
+	assert_int_equal(mactable_lookup(t, mac, 0, 1), -1);
 	/* other ports are unaffected; the local tap has no per-port cap */
-	assert_int_equal(mactable_learn(t, mac, 2, 1, NULL), MAC_NEW);
+	assert_int_equal(mactable_learn(t, mac, 0, 2, 1, NULL), MAC_NEW);
 	for (unsigned i = 10; i < 20; i++) {
 		mac_n(mac, i);
-		assert_int_equal(mactable_learn(t, mac, 0, 1, NULL), MAC_NEW);
+		assert_int_equal(mactable_learn(t, mac, 0, 0, 1, NULL), MAC_NEW);
 	}
 	/* a move onto a full port is refused and drops the stale entry */
 	mac_n(mac, 3);
-	assert_int_equal(mactable_learn(t, mac, 1, 2, &old), MAC_FULL);
+	assert_int_equal(mactable_learn(t, mac, 0, 1, 2, &old), MAC_FULL);
 	assert_int_equal(old, 2);
-	assert_int_equal(mactable_lookup(t, mac, 2), -1);
+	assert_int_equal(mactable_lookup(t, mac, 0, 2), -1);
 	assert_int_equal(mactable_port_count(t, 2), 0);
 	/* once an entry on the full port ages out, learning works again */
 	mac_n(mac, 0);
-	mactable_learn(t, mac, 1, 100, NULL); /* keep 0 fresh; 1 and 2 age at 301 */
+	mactable_learn(t, mac, 0, 1, 100, NULL); /* keep 0 fresh; 1 and 2 age at 301 */
 	mac_n(mac, 4);
-	assert_int_equal(mactable_learn(t, mac, 1, 301, NULL), MAC_NEW);
+	assert_int_equal(mactable_learn(t, mac, 0, 1, 301, NULL), MAC_NEW);
 	assert_int_equal(mactable_port_count(t, 1), 2);
 	mactable_free(t);
 }
@@ -232,18 +233,18 @@ static void test_table_full(void **state)
 	(void)state;
 	for (unsigned i = 0; i < 8; i++) {
 		mac_n(mac, i);
-		assert_int_equal(mactable_learn(t, mac, 1, 10, NULL), MAC_NEW);
+		assert_int_equal(mactable_learn(t, mac, 0, 1, 10, NULL), MAC_NEW);
 	}
 	mac_n(mac, 8);
-	assert_int_equal(mactable_learn(t, mac, 1, 10, NULL), MAC_FULL);
+	assert_int_equal(mactable_learn(t, mac, 0, 1, 10, NULL), MAC_FULL);
 	assert_int_equal(mactable_count(t), 8);
 	/* known MACs still refresh and move when the table is full */
 	mac_n(mac, 0);
-	assert_int_equal(mactable_learn(t, mac, 1, 20, NULL), MAC_REFRESHED);
-	assert_int_equal(mactable_learn(t, mac, 2, 30, NULL), MAC_MOVED);
+	assert_int_equal(mactable_learn(t, mac, 0, 1, 20, NULL), MAC_REFRESHED);
+	assert_int_equal(mactable_learn(t, mac, 0, 2, 30, NULL), MAC_MOVED);
 	/* after ageing, the sweep on a full table makes room */
 	mac_n(mac, 8);
-	assert_int_equal(mactable_learn(t, mac, 1, 75, NULL), MAC_NEW);
+	assert_int_equal(mactable_learn(t, mac, 0, 1, 75, NULL), MAC_NEW);
 	assert_int_equal(mactable_count(t), 2);
 	mactable_free(t);
 }
@@ -254,11 +255,12 @@ struct visit {
 	uint64_t max_seen;
 };
 
-static void visit_cb(const uint8_t mac[6], int port, uint64_t last_seen, void *arg)
+static void visit_cb(const uint8_t mac[6], uint16_t vid, int port, uint64_t last_seen, void *arg)
 {
 	struct visit *v = arg;
 
 	assert_false(mac_is_group(mac));
+	assert_int_equal(vid, 0);
 	v->count++;
 	if (port >= 0 && port < 4)
 		v->on_port[port]++;
@@ -278,7 +280,7 @@ static void test_many_entries(void **state)
 	(void)state;
 	for (unsigned i = 0; i < N; i++) {
 		mac_n(mac, i * 2654435761u);
-		assert_int_equal(mactable_learn(t, mac, (int)(i % 4), i / 64, NULL), MAC_NEW);
+		assert_int_equal(mactable_learn(t, mac, 0, (int)(i % 4), i / 64, NULL), MAC_NEW);
 	}
 	assert_int_equal(mactable_count(t), N);
 	mactable_forget_port(t, 3);
@@ -287,7 +289,8 @@ static void test_many_entries(void **state)
 		bool present = i % 4 != 3 && i / 64 >= 32;
 
 		mac_n(mac, i * 2654435761u);
-		assert_int_equal(mactable_lookup(t, mac, 1000 + 31), present ? (int)(i % 4) : -1);
+		assert_int_equal(mactable_lookup(t, mac, 0, 1000 + 31),
+		                 present ? (int)(i % 4) : -1);
 	}
 	mactable_foreach(t, visit_cb, &v);
 	assert_int_equal(v.count, mactable_count(t));
@@ -298,13 +301,13 @@ static void test_many_entries(void **state)
 	/* refill what was removed */
 	for (unsigned i = 0; i < N; i++) {
 		mac_n(mac, i * 2654435761u);
-		mactable_learn(t, mac, 1, 2000, NULL);
+		mactable_learn(t, mac, 0, 1, 2000, NULL);
 	}
 	assert_int_equal(mactable_count(t), N);
 	assert_int_equal(mactable_port_count(t, 1), N);
 	for (unsigned i = 0; i < N; i++) {
 		mac_n(mac, i * 2654435761u);
-		assert_int_equal(mactable_lookup(t, mac, 2000), 1);
+		assert_int_equal(mactable_lookup(t, mac, 0, 2000), 1);
 	}
 	mactable_free(t);
 }

@@ -23,8 +23,9 @@ static const struct status_client clients[] = {
 };
 
 static const struct status_route routes[] = {
-	{ { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc }, "site-b", "198.51.100.7:40112", T_REF },
-	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }, NULL, "2001:db8::1", T_NOW },
+	{ { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc }, 0, "site-b", "198.51.100.7:40112", T_REF },
+	/* tagged: OpenVPN writes the VLAN after the '@' */
+	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }, 4094, NULL, "2001:db8::1", T_NOW },
 };
 
 static const struct status_server server = {
@@ -62,7 +63,7 @@ static void test_server_v1(void **state)
 	                    "ROUTING TABLE\n"
 	                    "Virtual Address,Common Name,Real Address,Last Ref\n"
 	                    "52:54:00:aa:bb:cc@0,site-b,198.51.100.7:40112,2025-01-31 11:59:58\n"
-	                    "02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00\n"
+	                    "02:00:00:00:00:0f@4094,UNDEF,2001:db8::1,2025-01-31 12:00:00\n"
 	                    "GLOBAL STATS\n"
 	                    "Max bcast/mcast queue length,3\n"
 	                    "MAC table entries,5\n"
@@ -106,7 +107,7 @@ static const char expected_v2[] =
     "Last Ref (time_t)\n"
     "ROUTING_TABLE,52:54:00:aa:bb:cc@0,site-b,198.51.100.7:40112,2025-01-31 11:59:58,"
     "1738324798\n"
-    "ROUTING_TABLE,02:00:00:00:00:0f@0,UNDEF,2001:db8::1,2025-01-31 12:00:00,1738324800\n"
+    "ROUTING_TABLE,02:00:00:00:00:0f@4094,UNDEF,2001:db8::1,2025-01-31 12:00:00,1738324800\n"
     "GLOBAL_STATS,Max bcast/mcast queue length,3\n"
     "GLOBAL_STATS,MAC table entries,5\n"
     "GLOBAL_STATS,MAC table entries without a session,1\n"
@@ -150,6 +151,7 @@ static const struct status_client hostile_clients[] = {
 
 static const struct status_route hostile_routes[] = {
 	{ { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc },
+	  0,
 	  "evil\nHEADER,CLIENT_LIST,forged",
 	  "x,y\n",
 	  T_REF },
