@@ -13,8 +13,19 @@
 #include "log.h"
 #include "peer.h"
 #include "roles.h"
+#include "tunnel.h"
 
 #define STABLE_SESSION_MS 5000 /* a session this long resets the backoff when it ends */
+
+static void client_peer_up(struct peer *p);
+static void client_peer_closed(struct peer *p, bool was_up);
+
+/* The client's side of its one peer. */
+static const struct peer_owner client_owner = {
+	.up = client_peer_up,
+	.frame = tunnel_frame_from_peer,
+	.closed = client_peer_closed,
+};
 
 static unsigned first_wait(const struct vpn *vpn)
 {
@@ -118,7 +129,8 @@ static int connect_remote(struct vpn *vpn, const struct config_remote *remote)
 			continue;
 		}
 		log_notice("connecting to %s port %s", remote->host, port);
-		ret = peer_new(vpn, fd, ai->ai_addr, ai->ai_addrlen, true) ? 0 : -EIO;
+		ret =
+		    peer_new(vpn, &client_owner, fd, ai->ai_addr, ai->ai_addrlen, true) ? 0 : -EIO;
 		break;
 	}
 	freeaddrinfo(res);
@@ -149,16 +161,25 @@ int client_wait_ms(const struct vpn *vpn)
 	return (int)(vpn->client.next_attempt_ms - now);
 }
 
-void client_peer_up(struct vpn *vpn)
+/* The link is up: its remote is tried first next time. */
+static void client_peer_up(struct peer *p)
 {
+	struct vpn *vpn = p->vpn;
+
+	tunnel_update_offloads(vpn);
 	vpn->client.up_since_ms = vpn_now_ms();
-	/* The remote that worked is tried first next time. */
 	vpn->client.remote_index =
 	    (vpn->client.remote_index + vpn->cfg->n_remotes - 1) % vpn->cfg->n_remotes;
 }
 
-void client_peer_closed(struct vpn *vpn, bool was_up)
+/* The link went away (or an attempt failed): after a session of some seconds reconnect at once
+ * with the backoff reset, else schedule the next attempt with the backoff growing. */
+static void client_peer_closed(struct peer *p, bool was_up)
 {
+	struct vpn *vpn = p->vpn;
+
+	if (was_up)
+		tunnel_peer_gone(p);
 	if (was_up && vpn_now_ms() - vpn->client.up_since_ms >= STABLE_SESSION_MS) {
 		/* A session ended: reconnect at once, then back off from the start. */
 		vpn->client.backoff = 0;

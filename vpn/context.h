@@ -54,6 +54,7 @@ struct peer_stats {
 
 struct peer {
 	struct vpn *vpn;
+	const struct peer_owner *owner; /* the role's callbacks (peer.h) */
 	struct peer *next;
 	struct watch watch;
 	SSL *ssl;

@@ -15,9 +15,7 @@
 #include "escape.h"
 #include "log.h"
 #include "preauth.h"
-#include "roles.h"
 #include "tls.h"
-#include "tunnel.h"
 
 #define TLS_WRITE_CHUNK 16384        /* one full TLS record per SSL_write */
 #define TX_QUEUE_MIN    (128 * 1024) /* two super-frames, whatever the link's speed */
@@ -72,8 +70,8 @@ int peer_set_congestion(int fd, const char *name)
 	return 0;
 }
 
-struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
-                      bool connecting)
+struct peer *peer_new(struct vpn *vpn, const struct peer_owner *owner, int fd,
+                      const struct sockaddr *sa, socklen_t sa_len, bool connecting)
 {
 	struct peer *p = calloc(1, sizeof(*p));
 	int one = 1, lowat = NOTSENT_LOWAT;
@@ -81,6 +79,7 @@ struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, sockle
 	if (!p)
 		goto fail;
 	p->vpn = vpn;
+	p->owner = owner;
 	p->watch.fd = fd;
 	p->watch.on_event = peer_on_event;
 	memcpy(&p->addr, sa, sa_len < sizeof(p->addr) ? sa_len : sizeof(p->addr));
@@ -169,12 +168,7 @@ void peer_close_quietly(struct peer *p)
 	 * stays until peer_reap(), as events of this loop turn may still name it. */
 	close(p->watch.fd);
 	p->watch.fd = -1;
-	if (was_up)
-		tunnel_peer_gone(p);
-	if (vpn->server)
-		server_peer_closed(p);
-	else
-		client_peer_closed(vpn, was_up);
+	p->owner->closed(p, was_up);
 }
 
 void peer_close(struct peer *p, const char *why)

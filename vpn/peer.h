@@ -9,11 +9,25 @@
 
 #include "context.h"
 
-/* Take over socket FD (non-blocking) to a peer at SA. CONNECTING: a client connect() is in
- * progress; otherwise the TLS handshake starts at once. Returns the peer (linked into
- * vpn->peers and the loop) or NULL (FD closed, logged). */
-struct peer *peer_new(struct vpn *vpn, int fd, const struct sockaddr *sa, socklen_t sa_len,
-                      bool connecting);
+/* What a peer tells its owner (the server or the client role), so the peer code depends only
+ * downward. Every callback gets the peer; none may free it (peer_reap() does). */
+struct peer_owner {
+	/* TLS and the HELLO exchange are done: true lets the link come up; false refuses it
+	 * (the owner has sent a goodbye or closed the peer). NULL: always accepted. */
+	bool (*verified)(struct peer *p);
+	/* The link is up: frames flow from now on. */
+	void (*up)(struct peer *p);
+	/* A frame (VH: vnet header + LEN-byte frame, validated and decompressed) arrived. */
+	void (*frame)(struct peer *p, uint8_t *vh, size_t len);
+	/* The connection is gone (its socket closed); WAS_UP: the link had come up. */
+	void (*closed)(struct peer *p, bool was_up);
+};
+
+/* Take over socket FD (non-blocking) to a peer at SA for OWNER (which must outlive the
+ * peer). CONNECTING: a client connect() is in progress; otherwise the TLS handshake starts at
+ * once. Returns the peer (linked into vpn->peers and the loop) or NULL (FD closed, logged). */
+struct peer *peer_new(struct vpn *vpn, const struct peer_owner *owner, int fd,
+                      const struct sockaddr *sa, socklen_t sa_len, bool connecting);
 
 /* Set TCP socket FD's congestion control to NAME (TCP_CONGESTION). 0 or -errno: -ENOENT
  * the kernel has no such algorithm, -EPERM it is not in net.ipv4.tcp_allowed_congestion_control

@@ -10,8 +10,6 @@
 #include "escape.h"
 #include "log.h"
 #include "peer_internal.h"
-#include "roles.h"
-#include "tunnel.h"
 #include "vnet.h"
 
 static const char *comp_setting(bool on)
@@ -52,7 +50,7 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 	}
 	/* Only a peer that completed the HELLO may replace another with its CN or take a site's
 	 * place (max-clients, a switch port). */
-	if (vpn->server && !server_peer_verified(p))
+	if (p->owner->verified && !p->owner->verified(p))
 		return -EPERM;
 	if (bq_grow(&p->rx, vpn->max_payload + PROTO_HDR_LEN + RX_SLACK) < 0 ||
 	    bq_grow(&p->tx, TX_QUEUE_BYTES) < 0) {
@@ -66,9 +64,7 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 	log_notice("%s: link up (%s, %s, compression %s, offloads %s, max frame %u)", p->label,
 	           SSL_get_version(p->ssl), SSL_get_cipher_name(p->ssl), comp_setting(p->comp),
 	           p->vnet ? "on" : "off", p->max_frame);
-	tunnel_update_offloads(vpn);
-	if (!vpn->server)
-		client_peer_up(vpn);
+	p->owner->up(p);
 	return 0;
 }
 
@@ -163,7 +159,7 @@ static int handle_frame(struct peer *p, const struct proto_msg *msg)
 	}
 	p->stats.frames_in++;
 	p->stats.bytes_in += len;
-	tunnel_frame_from_peer(p, vh, len);
+	p->owner->frame(p, vh, len);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #include "comp.h"
 #include "log.h"
 #include "peer_internal.h"
-#include "tunnel.h"
+#include "plain.h"
 #include "vnet.h"
 
 /* Append one message (header + payload) to the send queue. false: no room.
@@ -125,7 +125,7 @@ static void send_super_frame(struct peer *p, uint8_t *vh, size_t len)
 	check = h;
 	check.gso_size = (uint16_t)gso_size;
 	if (vnet_hdr_check(&check, len, p->max_frame, mtu, &why) < 0) {
-		if (!tunnel_plain_frames(p->vpn, vh, len, mtu, send_vnet_segment, p))
+		if (!plain_frames(p->vpn, vh, len, mtu, send_vnet_segment, p))
 			p->stats.drops_gso++;
 		return;
 	}
@@ -146,8 +146,7 @@ void peer_send_frame(struct peer *p, uint8_t *vh, size_t len)
 	if (p->state != PEER_UP)
 		return;
 	if (!p->vnet) {
-		if (!tunnel_plain_frames(p->vpn, vh, len, p->max_frame - VNET_ETH_OVERHEAD,
-		                         send_plain, p))
+		if (!plain_frames(p->vpn, vh, len, p->max_frame - VNET_ETH_OVERHEAD, send_plain, p))
 			p->stats.drops_gso++;
 	} else if (vh[1] != VNET_GSO_NONE) {
 		send_super_frame(p, vh, len);

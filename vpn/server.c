@@ -15,8 +15,21 @@
 #include "peer.h"
 #include "preauth.h"
 #include "roles.h"
+#include "tunnel.h"
 
 #define LISTEN_BACKLOG 4096 /* the kernel caps it at somaxconn */
+
+static bool server_peer_verified(struct peer *p);
+static void server_peer_up(struct peer *p);
+static void server_peer_closed(struct peer *p, bool was_up);
+
+/* The server's side of each site's peer. */
+static const struct peer_owner server_owner = {
+	.verified = server_peer_verified,
+	.up = server_peer_up,
+	.frame = tunnel_frame_from_peer,
+	.closed = server_peer_closed,
+};
 
 static void on_listen_event(struct watch *w, uint32_t events)
 {
@@ -44,7 +57,7 @@ static void on_listen_event(struct watch *w, uint32_t events)
 			close(fd);
 			continue;
 		}
-		peer_new(vpn, fd, (struct sockaddr *)&ss, len, false);
+		peer_new(vpn, &server_owner, fd, (struct sockaddr *)&ss, len, false);
 	}
 }
 
@@ -144,7 +157,10 @@ static int grow_port_peers(struct vpn *vpn, size_t n)
 	return 0;
 }
 
-bool server_peer_verified(struct peer *p)
+/* A peer completed its HELLO: apply duplicate-cn (an older link with the same CN is replaced),
+ * then max-clients, and give it a switch port. false: the new peer was refused (a goodbye
+ * saying why is on its way). */
+static bool server_peer_verified(struct peer *p)
 {
 	struct vpn *vpn = p->vpn;
 	unsigned up = 0;
@@ -177,8 +193,17 @@ bool server_peer_verified(struct peer *p)
 	return true;
 }
 
-void server_peer_closed(struct peer *p)
+/* The site's link is up: the tap's offloads follow what the up peers can take. */
+static void server_peer_up(struct peer *p)
 {
+	tunnel_update_offloads(p->vpn);
+}
+
+/* A peer is gone: its MACs are forgotten and its switch port is free again. */
+static void server_peer_closed(struct peer *p, bool was_up)
+{
+	if (was_up)
+		tunnel_peer_gone(p);
 	if (p->port > 0) {
 		portmap_put(p->vpn->ports, p->port);
 		p->vpn->port_peers[p->port] = NULL;

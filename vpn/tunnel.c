@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mactable.h"
 #include "peer.h"
+#include "plain.h"
 #include "vnet.h"
 
 #define TAP_BATCH    256 /* frames drained from the tap per readable event */
@@ -129,44 +130,17 @@ static void write_tap(struct vpn *vpn, uint8_t *vh, size_t len)
 	ssize_t n;
 
 	if (!vpn->vnet) {
-		tunnel_plain_frames(vpn, vh, len, tap_mtu(vpn), write_tap_plain, vpn);
+		plain_frames(vpn, vh, len, tap_mtu(vpn), write_tap_plain, vpn);
 		return;
 	}
 	n = write(vpn->tap.fd, vh, VNET_HDR_LEN + len);
 	if (n < 0 && errno == EINVAL && vh[1] != VNET_GSO_NONE) {
 		/* Some kernels refuse GSO writes they should take: segment it here instead. */
 		vpn->counters.tap_write_errors++;
-		tunnel_plain_frames(vpn, vh, len, tap_mtu(vpn), write_tap_plain, vpn);
+		plain_frames(vpn, vh, len, tap_mtu(vpn), write_tap_plain, vpn);
 		return;
 	}
 	count_tap_write(vpn, n, VNET_HDR_LEN + len, len);
-}
-
-bool tunnel_plain_frames(struct vpn *vpn, uint8_t *vh, size_t len, unsigned mtu,
-                         vnet_segment_fn *emit, void *arg)
-{
-	struct vnet_hdr h;
-	int gso_size;
-
-	vnet_hdr_decode(vh, &h);
-	if (h.gso_type != VNET_GSO_NONE) {
-		gso_size = vnet_gso_size_for_mtu(vh + VNET_HDR_LEN, len, &h, mtu);
-		if (gso_size <= 0)
-			return false;
-		h.gso_size = (uint16_t)gso_size;
-		vpn->counters.frames_segmented++;
-		return vnet_segment(vh + VNET_HDR_LEN, len, &h, vpn->csum_buf, VNET_MAX_FRAME, emit,
-		                    arg) == 0;
-	}
-	if (!(h.flags & VNET_F_NEEDS_CSUM)) {
-		emit(vh + VNET_HDR_LEN, len, arg);
-		return true;
-	}
-	memcpy(vpn->csum_buf, vh + VNET_HDR_LEN, len);
-	if (vnet_complete_csum(vpn->csum_buf, len, &h) < 0)
-		return false;
-	emit(vpn->csum_buf, len, arg);
-	return true;
 }
 
 /* Send VH from port FROM to every up peer except FROM (and to the tap when TO_TAP). */

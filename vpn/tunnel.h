@@ -19,15 +19,6 @@ void tunnel_tap_readable(struct vpn *vpn);
 /* A frame (already decompressed and validated) arrived from peer P. */
 void tunnel_frame_from_peer(struct peer *p, uint8_t *vh, size_t len);
 
-/* Hand the frame of VH to EMIT the way a peer or tap without offloads must get it: a GSO
- * super-frame cut into segments that are IP packets of at most MTU bytes (at its gso_size, or
- * smaller where that does not fit), a frame with a partial checksum completed (in a scratch
- * buffer: VH is left as it is), any other frame as it is (whatever its size: EMIT judges
- * that). false when the frame could not be made plain (headers that are not TCP over IP
- * where the vnet header says). */
-bool tunnel_plain_frames(struct vpn *vpn, uint8_t *vh, size_t len, unsigned mtu,
-                         vnet_segment_fn *emit, void *arg);
-
 /* Peer P came up or went away: set the tap's offloads to what every up peer can take. */
 void tunnel_update_offloads(struct vpn *vpn);
 
