@@ -29,6 +29,9 @@ void config_init(struct config *cfg)
 	cfg->preauth_max = 128;
 	cfg->preauth_per_source = 8;
 	cfg->preauth_timeout = 10;
+	cfg->policy.max_macs = 256;
+	cfg->policy.mac_age = 300;
+	cfg->flap_hold = 60;
 	cfg->tun_mtu = 1500;
 	cfg->tls_version_min = 0x0303; /* TLS1_2_VERSION */
 	cfg->hand_window = 60;
@@ -49,6 +52,7 @@ static void pem_free(struct config_pem *pem)
 
 void config_free(struct config *cfg)
 {
+	free(cfg->client_config_dir);
 	free(cfg->local);
 	for (size_t i = 0; i < cfg->n_remotes; i++)
 		free(cfg->remotes[i].host);

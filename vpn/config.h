@@ -11,8 +11,10 @@
 #define L2VPN_CONFIG_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "storm.h"
 
 #define CONFIG_ERR_MAX 512
 
@@ -75,6 +77,19 @@ struct config_remote {
 
 #define CONFIG_KU_MAX 8 /* remote-cert-ku values */
 
+/* What a site may do on the switch (client-config-dir can set it per site). */
+struct site_policy {
+	struct storm_limit storm[STORM_N]; /* broadcast-limit and friends; rate 0: off */
+	unsigned max_macs;                 /* max-routes-per-client (default 256) */
+	unsigned mac_age;                  /* mac-age, seconds (default 300; 0: never) */
+	bool disable;                      /* `disable` in the site's file: refused */
+};
+
+enum config_flap_action {
+	FLAP_LOG,   /* a flapping MAC is logged (default) */
+	FLAP_BLOCK, /* ... and the newer of its two sites is blocked for flap_hold seconds */
+};
+
 struct config {
 	enum config_action action;
 	bool test_config; /* --test-config */
@@ -100,6 +115,14 @@ struct config {
 	unsigned preauth_timeout;    /* seconds from accept to a working link, default 10 */
 	bool client_to_client;
 	bool duplicate_cn;
+	/* Switch policy: the defaults of every site (and of the server's own tap, for the storm
+	 * limits), which a client-config-dir file may override per site. */
+	struct site_policy policy;
+	char *client_config_dir; /* absolute path; NULL: none */
+	bool ccd_exclusive;      /* refuse sites without a file there */
+	enum config_flap_action flap_action;
+	unsigned flap_hold; /* seconds a port stays blocked (flap-action block) */
+	bool site_file;     /* parsing a client-config-dir file: per-site directives only */
 
 	/* Device. */
 	char *dev; /* tap name; "tap" = kernel-chosen */
@@ -203,6 +226,15 @@ struct config {
 	bool ping_set, ping_restart_set;
 	char *source_name;
 };
+
+/* Read the client-config-dir file PATH of one site: its per-site directives (disable, the
+ * storm limits, max-routes-per-client, mac-age) applied over DEFAULTS into *OUT; OpenVPN's
+ * other client-config-dir directives (ifconfig-push, iroute, push, ...) are warnings, as
+ * they mean nothing on a bridge; anything else is an error naming FILE:LINE. Returns 0
+ * (warnings, if any, in *WARNINGS: a malloc'd text of lines, NULL when none), -ENOENT when
+ * PATH does not exist, or -EINVAL / -errno with ERR filled. */
+int config_parse_site_file(const char *path, const struct site_policy *defaults,
+                           struct site_policy *out, char **warnings, struct config_error *err);
 
 /* Fill CFG with defaults; always pair with config_free(). */
 void config_init(struct config *cfg);

@@ -203,6 +203,15 @@ static const struct directive directives[] = {
 	{ "preauth-max-per-source", 1, 1, do_number, NULL },
 	{ "preauth-timeout", 1, 1, do_number, NULL },
 	{ "client-to-client", 0, 0, do_client_to_client, NULL },
+	{ "broadcast-limit", 1, 2, do_storm_limit, NULL },
+	{ "multicast-limit", 1, 2, do_storm_limit, NULL },
+	{ "unknown-unicast-limit", 1, 2, do_storm_limit, NULL },
+	{ "max-routes-per-client", 1, 1, do_max_routes_per_client, NULL },
+	{ "mac-age", 1, 1, do_mac_age, NULL },
+	{ "flap-action", 1, 2, do_flap_action, NULL },
+	{ "client-config-dir", 1, 1, do_client_config_dir, NULL },
+	{ "ccd-exclusive", 0, 0, do_ccd_exclusive, NULL },
+	{ "disable", 0, 0, do_disable, NULL },
 	{ "duplicate-cn", 0, 0, do_duplicate_cn, NULL },
 	{ "explicit-exit-notify", 0, 1, do_explicit_exit_notify, NULL },
 	/* Device. */
@@ -332,7 +341,6 @@ static const struct directive directives[] = {
 	{ "management", 2, 3, do_refuse,
 	  "l2vpn has no management interface: use status FILE "
 	  "and SIGUSR2" },
-	{ "client-config-dir", 1, 1, do_refuse, "l2vpn has no per-client options" },
 	{ "http-proxy", 2, 4, do_refuse, "l2vpn connects directly" },
 	{ "socks-proxy", 1, 3, do_refuse, "l2vpn connects directly" },
 	{ "lladdr", 1, 1, do_refuse,
@@ -362,6 +370,12 @@ int cfg_apply_directive(struct cfg_ctx *c, int argc, char **argv)
 	int given = argc - 1;
 
 	c->directive = argv[0];
+	if (c->cfg->site_file) {
+		int allowed = cfg_site_file_filter(c, argv[0]);
+
+		if (allowed <= 0)
+			return allowed;
+	}
 	if (!d && unknown_is_ignored(c->cfg, argv[0]))
 		return cfg_warn(c, "unknown directive, ignored (ignore-unknown-option or "
 		                   "setenv FORWARD_COMPATIBLE 1)");

@@ -60,6 +60,18 @@ DIRECTIVE_HANDLER(do_dev);
 DIRECTIVE_HANDLER(do_tcp_congestion);
 DIRECTIVE_HANDLER(do_tls_groups);
 DIRECTIVE_HANDLER(do_tls_cert_profile);
+
+/* config_dir_switch.c: storm control, MAC cap and age, loop protection, per-site files */
+DIRECTIVE_HANDLER(do_storm_limit);
+DIRECTIVE_HANDLER(do_max_routes_per_client);
+DIRECTIVE_HANDLER(do_mac_age);
+DIRECTIVE_HANDLER(do_flap_action);
+DIRECTIVE_HANDLER(do_client_config_dir);
+DIRECTIVE_HANDLER(do_ccd_exclusive);
+DIRECTIVE_HANDLER(do_disable);
+/* Parsing a client-config-dir file: 1 when directive NAME may be applied there, 0 when it was
+ * turned into a warning, or -EINVAL (C->err says why). */
+int cfg_site_file_filter(struct cfg_ctx *c, const char *name);
 DIRECTIVE_HANDLER(do_remote_cert_eku);
 DIRECTIVE_HANDLER(do_remote_cert_ku);
 DIRECTIVE_HANDLER(do_inactive);

@@ -21,6 +21,7 @@
 #include "proto.h"
 #include "ratelimit.h"
 #include "rekey.h"
+#include "storm.h"
 #include "tapbridge.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
@@ -83,8 +84,12 @@ struct peer {
 	uint64_t started_ms, active_ms;     /* monotonic ms: accepted; the last socket event */
 	bool heard;                         /* the peer has sent something */
 	struct peer_stats stats;
-	struct rekey_mark rekey; /* when and at which totals the current TLS keys started */
-	unsigned key_updates;    /* TLS key updates this link did */
+	struct site_policy policy; /* server: the site's switch policy (client-config-dir) */
+	struct storm_port storm;   /* server: storm control on frames from this site */
+	uint64_t blocked_until;    /* server: loop protection holds the site until then (s) */
+	unsigned blocks;           /* times loop protection blocked this site */
+	struct rekey_mark rekey;   /* when and at which totals the current TLS keys started */
+	unsigned key_updates;      /* TLS key updates this link did */
 };
 
 #define PORT_NONE (-1) /* a connection that has not completed its HELLO has no switch port */
@@ -143,6 +148,8 @@ struct vpn_counters {
 	uint64_t peer_drops_oversize_in;   /* drops_oversize_in of peers already gone */
 	uint64_t peer_gso_recut;           /* gso_recut of peers already gone */
 	uint64_t switch_drops[FWD_DROP_N]; /* frames the switch dropped, by enum fwd_drop */
+	uint64_t flap_blocks;              /* sites blocked by loop protection */
+	uint64_t storm_dropped_gone;       /* storm control drops of sites already gone */
 };
 
 struct vpn {
@@ -175,8 +182,9 @@ struct vpn {
 	size_t n_port_peers;
 	struct preauth_state preauth; /* server: unauthenticated connections */
 
-	struct mactable *macs; /* server: learned source MACs per port */
-	struct comp *comp;     /* LZO contexts (shared: one thread) */
+	struct mactable *macs;       /* server: learned source MACs per port */
+	struct storm_port tap_storm; /* storm control on frames from the tap */
+	struct comp *comp;           /* LZO contexts (shared: one thread) */
 	/* Frame buffers hold [vnet header][frame]: every frame has its header in front. */
 	uint8_t *frame_buf; /* one frame read from the tap */
 	uint8_t *plain_buf; /* a frame from a link without vnet headers, given one */

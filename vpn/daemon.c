@@ -29,11 +29,9 @@
 #include "vnet.h"
 
 #define MAC_TABLE_SIZE   65536
-#define MAC_PER_PORT     16384
-#define MAC_AGE_SECONDS  300 /* like the Linux bridge */
-#define ETH_OVERHEAD     18  /* Ethernet header + one VLAN tag */
-#define SHUTDOWN_SECONDS 3   /* time given to goodbyes at exit */
-#define TRIM_SECONDS     10  /* at most this often, memory of closed peers goes back */
+#define ETH_OVERHEAD     18 /* Ethernet header + one VLAN tag */
+#define SHUTDOWN_SECONDS 3  /* time given to goodbyes at exit */
+#define TRIM_SECONDS     10 /* at most this often, memory of closed peers goes back */
 
 uint64_t vpn_now(void)
 {
@@ -267,8 +265,9 @@ static int setup_engine(struct vpn *vpn, struct tls_ctx *tls)
 	if (!vpn->zip_buf || !vpn->frame_buf || !vpn->plain_buf || !vpn->unzip_buf ||
 	    !vpn->csum_buf)
 		return -ENOMEM;
+	storm_port_set(&vpn->tap_storm, cfg->policy.storm);
 	if (vpn->server) {
-		vpn->macs = mactable_new(MAC_TABLE_SIZE, MAC_PER_PORT, MAC_AGE_SECONDS);
+		vpn->macs = mactable_new(MAC_TABLE_SIZE, cfg->policy.max_macs, cfg->policy.mac_age);
 		if (!vpn->macs)
 			return -ENOMEM;
 	}

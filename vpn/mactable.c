@@ -20,6 +20,12 @@ struct mac_entry {
 	uint64_t window_start; /* start of the current flapping window */
 };
 
+struct port_info {
+	unsigned count;
+	unsigned cap, age; /* with limits_set: this port's own cap (0: none) and age */
+	bool limits_set;
+};
+
 struct mactable {
 	struct mac_entry *slots;
 	size_t mask; /* slot count - 1 (a power of two), at least 2 x max_entries */
@@ -27,8 +33,8 @@ struct mactable {
 	unsigned max_entries;
 	unsigned max_per_port;
 	unsigned age;
-	uint64_t seed;         /* keyed hash: a flooder cannot aim at one probe chain */
-	unsigned *port_counts; /* entries per port, indexed by port */
+	uint64_t seed;           /* keyed hash: a flooder cannot aim at one probe chain */
+	struct port_info *ports; /* per port: entries, and limits when set */
 	size_t n_ports;
 	bool swept;          /* last_sweep is valid */
 	uint64_t last_sweep; /* when a full table last triggered an expire sweep */
@@ -89,13 +95,22 @@ void mactable_free(struct mactable *t)
 	if (!t)
 		return;
 	free(t->slots);
-	free(t->port_counts);
+	free(t->ports);
 	free(t);
+}
+
+static unsigned port_age(const struct mactable *t, int port)
+{
+	if (port >= 0 && (size_t)port < t->n_ports && t->ports[port].limits_set)
+		return t->ports[port].age;
+	return t->age;
 }
 
 static bool entry_aged(const struct mactable *t, const struct mac_entry *e, uint64_t now)
 {
-	return t->age && now > e->last_seen && now - e->last_seen >= t->age;
+	unsigned age = port_age(t, e->port);
+
+	return age && now > e->last_seen && now - e->last_seen >= age;
 }
 
 /* Index of (MAC, VID)'s slot, or of the free slot where it would go (check .used). */
@@ -111,31 +126,52 @@ static size_t probe(const struct mactable *t, const uint8_t mac[6], uint16_t vid
 
 static unsigned port_count(const struct mactable *t, int port)
 {
-	return port >= 0 && (size_t)port < t->n_ports ? t->port_counts[port] : 0;
+	return port >= 0 && (size_t)port < t->n_ports ? t->ports[port].count : 0;
 }
 
 static bool port_full(const struct mactable *t, int port)
 {
-	return port != 0 && t->max_per_port && port_count(t, port) >= t->max_per_port;
+	unsigned cap = t->max_per_port;
+
+	if (port >= 0 && (size_t)port < t->n_ports && t->ports[port].limits_set)
+		cap = t->ports[port].cap;
+	return port != 0 && cap && port_count(t, port) >= cap;
 }
 
-/* Make port_counts[PORT] addressable. 0 or -1 (out of memory). */
+/* Make ports[PORT] addressable. 0 or -1 (out of memory). */
 static int reserve_port(struct mactable *t, int port)
 {
 	size_t n = t->n_ports ? t->n_ports : 16;
-	unsigned *grown;
+	struct port_info *grown;
 
 	if ((size_t)port < t->n_ports)
 		return 0;
 	while (n <= (size_t)port)
 		n *= 2;
-	grown = realloc(t->port_counts, n * sizeof(*grown));
+	grown = realloc(t->ports, n * sizeof(*grown));
 	if (!grown)
 		return -1;
 	memset(grown + t->n_ports, 0, (n - t->n_ports) * sizeof(*grown));
-	t->port_counts = grown;
+	t->ports = grown;
 	t->n_ports = n;
 	return 0;
+}
+
+int mactable_set_port_limits(struct mactable *t, int port, unsigned max_entries,
+                             unsigned age_seconds)
+{
+	if (port <= 0 || port > MACTABLE_MAX_PORT || reserve_port(t, port) < 0)
+		return -1;
+	t->ports[port].cap = max_entries;
+	t->ports[port].age = age_seconds;
+	t->ports[port].limits_set = true;
+	return 0;
+}
+
+void mactable_clear_port_limits(struct mactable *t, int port)
+{
+	if (port >= 0 && (size_t)port < t->n_ports)
+		t->ports[port].limits_set = false;
 }
 
 /* Remove the entry in slot I. Strategy (backward shift): walk the probe chain after the hole
@@ -145,7 +181,7 @@ static void remove_slot(struct mactable *t, size_t i)
 {
 	size_t j = i;
 
-	t->port_counts[t->slots[i].port]--;
+	t->ports[t->slots[i].port].count--;
 	t->count--;
 	for (;;) {
 		size_t home;
@@ -164,8 +200,8 @@ static void remove_slot(struct mactable *t, size_t i)
 
 static void move_entry(struct mactable *t, struct mac_entry *e, int port)
 {
-	t->port_counts[e->port]--;
-	t->port_counts[port]++;
+	t->ports[e->port].count--;
+	t->ports[port].count++;
 	e->port = port;
 }
 
@@ -248,7 +284,7 @@ enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], uin
 	t->slots[i].moves = 0;
 	t->slots[i].port = port;
 	t->slots[i].last_seen = now;
-	t->port_counts[port]++;
+	t->ports[port].count++;
 	t->count++;
 	return MAC_NEW;
 }

@@ -56,6 +56,15 @@ enum mactable_learn mactable_learn(struct mactable *t, const uint8_t mac[6], uin
 /* Port for destination MAC on VLAN VID, or -1 (unknown, aged out, or group: flood). */
 int mactable_lookup(const struct mactable *t, const uint8_t mac[6], uint16_t vid, uint64_t now);
 
+/* Give site PORT (>= 1) its own cap of MAX_ENTRIES (0: none) and age (0: never) instead of
+ * the table's, for entries learned from now on and for the ones it holds. 0, or -1 (a bad
+ * port, or out of memory). */
+int mactable_set_port_limits(struct mactable *t, int port, unsigned max_entries,
+                             unsigned age_seconds);
+
+/* PORT goes back to the table's cap and age. */
+void mactable_clear_port_limits(struct mactable *t, int port);
+
 /* Remove every entry on PORT (a peer went away). */
 void mactable_forget_port(struct mactable *t, int port);
 

@@ -197,6 +197,8 @@ void peer_reap(struct vpn *vpn)
 		vpn->counters.peer_drops_oversize += p->stats.drops_oversize;
 		vpn->counters.peer_drops_oversize_in += p->stats.drops_oversize_in;
 		vpn->counters.peer_gso_recut += p->stats.gso_recut;
+		for (int k = 0; k < STORM_N; k++)
+			vpn->counters.storm_dropped_gone += p->storm.dropped[k];
 		tls_session_free(p->ssl);
 		if (p->watch.fd >= 0)
 			close(p->watch.fd);

@@ -23,6 +23,16 @@ static struct {
 	uint64_t failures; /* in a row, since the last write that worked */
 } status_errors;
 
+/* Frames PORT's storm control dropped, all kinds together. */
+static uint64_t storm_total(const struct storm_port *port)
+{
+	uint64_t n = 0;
+
+	for (int k = 0; k < STORM_N; k++)
+		n += port->dropped[k];
+	return n;
+}
+
 struct route_collect {
 	struct vpn *vpn;
 	struct status_route *routes;
@@ -68,9 +78,14 @@ static int format_server(struct vpn *vpn, char **out)
 	rc.wall_offset = s.now - (time_t)vpn->now;
 	if (!clients || !rc.routes)
 		goto out;
+	s.flap_blocks = vpn->counters.flap_blocks;
+	s.storm_dropped = storm_total(&vpn->tap_storm) + vpn->counters.storm_dropped_gone;
 	for (struct peer *p = vpn->peers; p; p = p->next) {
+		s.storm_dropped += storm_total(&p->storm);
 		if (p->state != PEER_UP)
 			continue;
+		if (p->blocked_until > vpn->now)
+			s.sites_blocked++;
 		clients[n++] = (struct status_client){
 			.common_name = p->cn,
 			.real_address = p->addr_str,
@@ -211,6 +226,29 @@ static void report_preauth(struct vpn *vpn, int level)
 	        (unsigned long long)pa->refused[REFUSED_TIMEOUT]);
 }
 
+/* Storm control's drops by port and kind; one line for the tap, one per site that dropped
+ * any. */
+static void report_storm(struct vpn *vpn, int level)
+{
+	const struct storm_port *tap = &vpn->tap_storm;
+
+	log_msg(level,
+	        "storm control: %s: %llu broadcast, %llu multicast, %llu unknown unicast frames "
+	        "dropped; %llu by sites gone since",
+	        vpn->tap.name, (unsigned long long)tap->dropped[STORM_BROADCAST],
+	        (unsigned long long)tap->dropped[STORM_MULTICAST],
+	        (unsigned long long)tap->dropped[STORM_UNKNOWN_UNICAST],
+	        (unsigned long long)vpn->counters.storm_dropped_gone);
+	for (struct peer *p = vpn->peers; p; p = p->next)
+		if (p->state == PEER_UP && storm_total(&p->storm))
+			log_msg(level,
+			        "storm control: %s: %llu broadcast, %llu multicast, %llu unknown "
+			        "unicast frames dropped",
+			        p->label, (unsigned long long)p->storm.dropped[STORM_BROADCAST],
+			        (unsigned long long)p->storm.dropped[STORM_MULTICAST],
+			        (unsigned long long)p->storm.dropped[STORM_UNKNOWN_UNICAST]);
+}
+
 void report_counters(struct vpn *vpn, int level)
 {
 	const struct vpn_counters *c = &vpn->counters;
@@ -243,7 +281,10 @@ void report_counters(struct vpn *vpn, int level)
 		        (unsigned long long)c->switch_drops[FWD_DROP_BAD_SOURCE],
 		        (unsigned long long)c->switch_drops[FWD_DROP_BLOCKED],
 		        (unsigned long long)c->switch_drops[FWD_DROP_SAME_SIDE]);
+		report_storm(vpn, level);
 		report_preauth(vpn, level);
+	} else if (storm_total(&vpn->tap_storm)) {
+		report_storm(vpn, level);
 	}
 }
 

@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ccd.h"
 #include "log.h"
+#include "mactable.h"
 #include "peer.h"
 #include "preauth.h"
 #include "roles.h"
@@ -166,6 +168,12 @@ static bool server_peer_verified(struct peer *p)
 	unsigned up = 0;
 	int port;
 
+	/* Its policy first: a disabled site must not replace a connection of its CN. */
+	if (ccd_policy(vpn->cfg, p->cn, p->label, &p->policy) < 0) {
+		peer_goodbye(p, "refused by the server's client-config-dir");
+		return false;
+	}
+
 	/* As OpenVPN: a new connection with a CN already connected replaces the old one, which
 	 * is what makes a site's reconnect after a broken TCP link fast (and is never refused
 	 * by max-clients, as it takes the old one's place). */
@@ -190,6 +198,8 @@ static bool server_peer_verified(struct peer *p)
 	}
 	vpn->port_peers[port] = p;
 	p->port = port;
+	storm_port_set(&p->storm, p->policy.storm);
+	mactable_set_port_limits(vpn->macs, port, p->policy.max_macs, p->policy.mac_age);
 	return true;
 }
 
@@ -205,6 +215,7 @@ static void server_peer_closed(struct peer *p, bool was_up)
 	if (was_up)
 		tunnel_peer_gone(p);
 	if (p->port > 0) {
+		mactable_clear_port_limits(p->vpn->macs, p->port);
 		portmap_put(p->vpn->ports, p->port);
 		p->vpn->port_peers[p->port] = NULL;
 	}

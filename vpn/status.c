@@ -86,7 +86,11 @@ static void server_v1(FILE *f, const struct status_server *s)
 	}
 	fprintf(f, "GLOBAL STATS\nMax bcast/mcast queue length,%u\n", s->max_bcast_queue);
 	fprintf(f, "MAC table entries,%zu\n", s->mac_entries);
-	fprintf(f, "MAC table entries without a session,%zu\nEND\n", s->mac_orphans);
+	fprintf(f, "MAC table entries without a session,%zu\n", s->mac_orphans);
+	fprintf(f, "Sites blocked by loop protection,%zu\n", s->sites_blocked);
+	fprintf(f, "Loop protection blocks,%llu\n", (unsigned long long)s->flap_blocks);
+	fprintf(f, "Frames dropped by storm control,%llu\nEND\n",
+	        (unsigned long long)s->storm_dropped);
 }
 
 /* Layouts 2 (SEP ',') and 3 (SEP '\t'). */
@@ -133,6 +137,12 @@ static void server_v2(FILE *f, const struct status_server *s, char sep)
 	fprintf(f, "GLOBAL_STATS%1$cMAC table entries%1$c%2$zu\n", sep, s->mac_entries);
 	fprintf(f, "GLOBAL_STATS%1$cMAC table entries without a session%1$c%2$zu\n", sep,
 	        s->mac_orphans);
+	fprintf(f, "GLOBAL_STATS%1$cSites blocked by loop protection%1$c%2$zu\n", sep,
+	        s->sites_blocked);
+	fprintf(f, "GLOBAL_STATS%1$cLoop protection blocks%1$c%2$llu\n", sep,
+	        (unsigned long long)s->flap_blocks);
+	fprintf(f, "GLOBAL_STATS%1$cFrames dropped by storm control%1$c%2$llu\n", sep,
+	        (unsigned long long)s->storm_dropped);
 	fprintf(f, "GLOBAL_STATS%1$cdco_enabled%1$c0\nEND\n", sep);
 }
 

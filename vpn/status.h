@@ -43,9 +43,12 @@ struct status_server {
 	const struct status_route *routes;
 	size_t n_routes;
 	unsigned max_bcast_queue;
-	size_t mac_entries; /* every entry of the MAC table: local, of live sessions, of none */
-	size_t mac_orphans; /* entries on a site's port with no session (none should be) */
-	const char *title;  /* version string for the v2/v3 TITLE line; NULL: "l2vpn" */
+	size_t mac_entries;     /* every entry of the MAC table: local, of live sessions, of none */
+	size_t mac_orphans;     /* entries on a site's port with no session (none should be) */
+	size_t sites_blocked;   /* sites held by loop protection now */
+	uint64_t flap_blocks;   /* times loop protection blocked a site since the start */
+	uint64_t storm_dropped; /* frames storm control dropped since the start */
+	const char *title;      /* version string for the v2/v3 TITLE line; NULL: "l2vpn" */
 };
 
 struct status_p2p {

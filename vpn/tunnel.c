@@ -47,6 +47,42 @@ static const char *port_name(struct vpn *vpn, int port)
 	return p ? p->label : "a departed peer";
 }
 
+/* Loop protection's hold on site P: true while it lasts; an expired one is lifted (and
+ * logged) on the way. */
+static bool site_blocked(struct vpn *vpn, struct peer *p)
+{
+	if (!p || !p->blocked_until)
+		return false;
+	if (vpn->now < p->blocked_until)
+		return true;
+	p->blocked_until = 0;
+	log_notice("%s: loop protection lifted: frames flow again", p->label);
+	return false;
+}
+
+/* flap-action block: of the two sites MAC M flaps between (PORT_A, PORT_B; one may be the
+ * tap, which is never blocked), the one whose connection is newer (a second path that came
+ * up, most likely) is held for flap-hold seconds: its frames are dropped and none are sent
+ * to it, and its MACs are forgotten so traffic finds the other path. */
+static void block_newer(struct vpn *vpn, const char *mac, int port_a, int port_b)
+{
+	struct peer *a = peer_by_port(vpn, port_a), *b = peer_by_port(vpn, port_b), *victim, *other;
+
+	if (!a && !b)
+		return;
+	victim = !a ? b : !b ? a : a->started_ms > b->started_ms ? a : b;
+	other = victim == a ? b : a;
+	if (site_blocked(vpn, victim))
+		return;
+	victim->blocked_until = vpn->now + vpn->cfg->flap_hold;
+	victim->blocks++;
+	vpn->counters.flap_blocks++;
+	mactable_forget_port(vpn->macs, victim->port);
+	log_warnx("loop protection: %s blocked for %u s: MAC %s flaps between it and %s (a loop "
+	          "or a duplicate MAC)",
+	          victim->label, vpn->cfg->flap_hold, mac, other ? other->label : vpn->tap.name);
+}
+
 /* Learn the source of frame F that came in on PORT. A MAC that moves ports is followed at
  * once (live migration) and logged; a MAC that keeps moving is logged as a duplicate MAC or a
  * loop, rate-limited. */
@@ -69,6 +105,8 @@ static void learn(struct vpn *vpn, const struct fwd_frame *f, int port)
 			           port_name(vpn, port));
 			break;
 		}
+		if (vpn->cfg->flap_action == FLAP_BLOCK)
+			block_newer(vpn, mac, old_port, port);
 		if (vpn->now - vpn->last_flap_log < FLAP_LOG_GAP) {
 			vpn->flaps_suppressed++;
 			break;
@@ -83,7 +121,8 @@ static void learn(struct vpn *vpn, const struct fwd_frame *f, int port)
 	case MAC_FULL:
 		if (vpn->now - vpn->last_full_log >= FLAP_LOG_GAP) {
 			mac_str(f, mac);
-			log_warnx("MAC table full: %s on %s not learned (frames to it are flooded)",
+			log_warnx("MAC %s on %s not learned: the MAC table, or that site's "
+			          "max-routes-per-client, is full (frames to it are flooded)",
 			          mac, port_name(vpn, port));
 			vpn->last_full_log = vpn->now;
 		}
@@ -149,8 +188,35 @@ static void flood(struct vpn *vpn, uint8_t *vh, size_t len, int from, bool to_ta
 	if (to_tap && from != PORT_TAP)
 		write_tap(vpn, vh, len);
 	for (struct peer *p = vpn->peers; p; p = p->next)
-		if (p->port != from && p->state == PEER_UP)
+		if (p->port != from && p->state == PEER_UP && !site_blocked(vpn, p))
 			peer_send_flooded(p, vh, len);
+}
+
+/* Storm control: false when PORT's limit for frames of class CLS is used up (the frame is
+ * dropped and counted there). Known unicast is never limited. */
+static bool storm_pass(struct storm_port *port, enum fwd_class cls)
+{
+	static const int kind[] = {
+		[FWD_KNOWN_UNICAST] = -1,
+		[FWD_UNKNOWN_UNICAST] = STORM_UNKNOWN_UNICAST,
+		[FWD_MULTICAST] = STORM_MULTICAST,
+		[FWD_BROADCAST] = STORM_BROADCAST,
+	};
+
+	if (kind[cls] < 0 || !port->limit[kind[cls]].rate)
+		return true;
+	return storm_admit(port, (enum storm_kind)kind[cls], vpn_now_ms());
+}
+
+/* Client: storm control on a frame read from the tap (broadcast and multicast: a client
+ * knows no MAC table, so no unknown unicast). */
+static bool client_storm_pass(struct vpn *vpn, const uint8_t *frame)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!mac_is_group(frame))
+		return true;
+	return storm_pass(&vpn->tap_storm, memcmp(frame, bcast, 6) ? FWD_MULTICAST : FWD_BROADCAST);
 }
 
 /* Server: switch the frame of VH that came in on INGRESS (the tap, or site P) as
@@ -158,7 +224,8 @@ static void flood(struct vpn *vpn, uint8_t *vh, size_t len, int from, bool to_ta
 static void switch_frame(struct vpn *vpn, uint8_t *vh, size_t len, struct peer *from)
 {
 	int ingress = from ? from->port : FWD_PORT_TAP;
-	const struct fwd_policy policy = { .client_to_client = vpn->cfg->client_to_client };
+	const struct fwd_policy policy = { .client_to_client = vpn->cfg->client_to_client,
+		                           .ingress_blocked = site_blocked(vpn, from) };
 	struct fwd_decision d;
 	struct fwd_frame f;
 	struct peer *dst;
@@ -168,6 +235,8 @@ static void switch_frame(struct vpn *vpn, uint8_t *vh, size_t len, struct peer *
 		return;
 	}
 	d = fwd_decide(vpn->macs, &f, ingress, &policy, vpn->now);
+	if (d.action != FWD_DROP && !storm_pass(from ? &from->storm : &vpn->tap_storm, d.cls))
+		return;
 	if (d.learn)
 		learn(vpn, &f, ingress);
 	switch (d.action) {
@@ -178,10 +247,12 @@ static void switch_frame(struct vpn *vpn, uint8_t *vh, size_t len, struct peer *
 		write_tap(vpn, vh, len);
 		break;
 	case FWD_PORT:
-		if ((dst = peer_by_port(vpn, d.port))) {
+		if ((dst = peer_by_port(vpn, d.port)) && !site_blocked(vpn, dst)) {
 			peer_send_frame(dst, vh, len);
 			break;
 		}
+		if (dst)
+			break; /* held by loop protection */
 		/* A site that just went: flood until its MACs are learned elsewhere. */
 		flood(vpn, vh, len, ingress, from != NULL);
 		break;
@@ -238,7 +309,8 @@ void tunnel_tap_readable(struct vpn *vpn)
 			continue;
 		if (vpn->server)
 			switch_frame(vpn, vpn->frame_buf, (size_t)n, NULL);
-		else if (vpn->peers && vpn->peers->state == PEER_UP)
+		else if (vpn->peers && vpn->peers->state == PEER_UP &&
+		         client_storm_pass(vpn, vpn->frame_buf + VNET_HDR_LEN))
 			peer_send_frame(vpn->peers, vpn->frame_buf, (size_t)n);
 	}
 }

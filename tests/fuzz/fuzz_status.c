@@ -122,6 +122,7 @@ static void read_snapshot(struct input *in, struct snapshot *sn)
 
 		for (int j = 0; j < 6; j++)
 			r->mac[j] = next(in);
+		r->vid = (uint16_t)(next_u64(in, 2) % 4096);
 		r->common_name = next_text(in, sn);
 		r->real_address = next_text(in, sn);
 		r->last_ref = next_time(in);
@@ -133,6 +134,9 @@ static void read_snapshot(struct input *in, struct snapshot *sn)
 	sn->p2p.post_decompress = next_u64(in, 8);
 	sn->s.mac_entries = (size_t)next_u64(in, 8);
 	sn->s.mac_orphans = (size_t)next_u64(in, 8);
+	sn->s.sites_blocked = (size_t)next_u64(in, 8);
+	sn->s.flap_blocks = next_u64(in, 8);
+	sn->s.storm_dropped = next_u64(in, 8);
 }
 
 /* The snapshot with every non-NULL text replaced by PLAIN. */
@@ -230,17 +234,17 @@ static void check_lines(const char *out, const size_t *want, const char *const *
 /* The exact record structure of a server status in layout VERSION. */
 static void check_server_structure(const char *out, const struct status_server *s, int version)
 {
-	size_t want[10 + MAX_CLIENTS + MAX_ROUTES], n = 0;
-	const char *prefix[10 + MAX_CLIENTS + MAX_ROUTES];
+	size_t want[16 + MAX_CLIENTS + MAX_ROUTES], n = 0;
+	const char *prefix[16 + MAX_CLIENTS + MAX_ROUTES];
 	char sep = version == 3 ? '\t' : ',';
 	char mac[MAX_ROUTES][48];
 
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const uint8_t *m = s->routes[i].mac;
 
-		snprintf(mac[i], sizeof(mac[i]), "%s%02x:%02x:%02x:%02x:%02x:%02x@0%c",
+		snprintf(mac[i], sizeof(mac[i]), "%s%02x:%02x:%02x:%02x:%02x:%02x@%u%c",
 		         version == 1 ? "" : (version == 2 ? "ROUTING_TABLE," : "ROUTING_TABLE\t"),
-		         m[0], m[1], m[2], m[3], m[4], m[5], sep);
+		         m[0], m[1], m[2], m[3], m[4], m[5], (unsigned)s->routes[i].vid, sep);
 	}
 #define LINE(count, start)                                                                         \
 	do {                                                                                       \
@@ -261,6 +265,9 @@ static void check_server_structure(const char *out, const struct status_server *
 		LINE(2, "Max bcast/mcast queue length,");
 		LINE(2, "MAC table entries,");
 		LINE(2, "MAC table entries without a session,");
+		LINE(2, "Sites blocked by loop protection,");
+		LINE(2, "Loop protection blocks,");
+		LINE(2, "Frames dropped by storm control,");
 		LINE(1, "END");
 	} else {
 		LINE(2, "TITLE");
@@ -271,10 +278,8 @@ static void check_server_structure(const char *out, const struct status_server *
 		LINE(7, "HEADER");
 		for (size_t i = 0; i < s->n_routes; i++)
 			LINE(6, mac[i]);
-		LINE(3, "GLOBAL_STATS");
-		LINE(3, "GLOBAL_STATS");
-		LINE(3, "GLOBAL_STATS");
-		LINE(3, "GLOBAL_STATS");
+		for (int i = 0; i < 7; i++)
+			LINE(3, "GLOBAL_STATS");
 		LINE(1, "END");
 	}
 #undef LINE

@@ -14,15 +14,15 @@
 need_root
 lab_need_programs
 lab_tool GEN frame-gen
-CAP=16384      # MAC_PER_PORT in vpn/daemon.c
+CAP=16384      # the server's max-routes-per-client here (the default is 256)
 FLOOD=100000   # frames, each from a new MAC
 RATE=50000     # frames a second
 PINGS=200      # c's probe: 0.05 s apart, 10 s, covering the flood
 
 lab_step "PKI (clients vpnc, vpnc2) and three sites with br0 and a LAN host" lab_three_sites
 LAB_REMOTE=$(lab_wan_ip a)
-ok "srv: server.conf with client-to-client, status every second" lab_conf server.conf srv \
-	client-to-client "status-version 2"
+ok "srv: server.conf with client-to-client, status every second, a cap of $CAP MACs a site" \
+	lab_conf server.conf srv client-to-client "status-version 2" "max-routes-per-client $CAP"
 ok "cli-b: client.conf" lab_conf client.conf cli-b
 ok "cli-c: client.conf with vpnc2's certificate" lab_conf client.conf cli-c \
 	"cert vpnc2.example.com.crt" "key vpnc2.example.com.key"
@@ -72,7 +72,7 @@ at_cap() { [ "$(macs_of vpnc.example.com)" -eq "$CAP" ]; }
 ok "b's port holds exactly its cap of $CAP MACs" wait_for 5 at_cap
 diag "after: $(macs_of vpnc.example.com) MACs on b's port, $(macs_of vpnc2.example.com) on c's"
 kill -USR2 "$spid"
-ok "the server logged the full table (rate-limited)" wait_for 3 lab_logged srv 'MAC table full'
+ok "the server logged the full table (rate-limited)" wait_for 3 lab_logged srv 'not learned: the MAC table, or that site.s max-routes-per-client, is full'
 ok "c's pings during the flood: under 1% lost (${loss:-?}%)" \
 	awk -v l="${loss:-100}" 'BEGIN { exit !(l < 1) }'
 rss1=$(rss_kb)

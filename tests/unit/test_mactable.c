@@ -312,6 +312,43 @@ static void test_many_entries(void **state)
 	mactable_free(t);
 }
 
+/* Per-port limits (a site's client-config-dir): port 1 may hold 2 MACs that age after 10 s,
+ * port 2 keeps the table's cap of 3 and age of 100 s; clearing goes back to those. */
+static void test_port_limits(void **state)
+{
+	struct mactable *t = mactable_new(64, 3, 100);
+	uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0 };
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(mactable_set_port_limits(t, 1, 2, 10), 0);
+	assert_int_equal(mactable_set_port_limits(t, 0, 2, 10), -1); /* the tap has none */
+	for (int i = 1; i <= 3; i++) {
+		mac[5] = (uint8_t)i;
+		assert_int_equal(mactable_learn(t, mac, 0, 1, 1000, NULL),
+		                 i <= 2 ? MAC_NEW : MAC_FULL);
+		mac[5] = (uint8_t)(0x10 + i);
+		assert_int_equal(mactable_learn(t, mac, 0, 2, 1000, NULL), MAC_NEW);
+	}
+	mac[5] = 0x14;
+	assert_int_equal(mactable_learn(t, mac, 0, 2, 1000, NULL), MAC_FULL);
+	mac[5] = 1;
+	assert_int_equal(mactable_lookup(t, mac, 0, 1009), 1);
+	assert_int_equal(mactable_lookup(t, mac, 0, 1010), -1); /* port 1's age */
+	mac[5] = 0x11;
+	assert_int_equal(mactable_lookup(t, mac, 0, 1010), 2);
+	assert_int_equal(mactable_lookup(t, mac, 0, 1100), -1); /* the table's age */
+	/* back to the table's limits: port 1 ages after 100 s and takes a third MAC */
+	mactable_clear_port_limits(t, 1);
+	mactable_expire(t, 2000);
+	for (int i = 1; i <= 3; i++) {
+		mac[5] = (uint8_t)i;
+		assert_int_equal(mactable_learn(t, mac, 0, 1, 2000, NULL), MAC_NEW);
+	}
+	assert_int_equal(mactable_lookup(t, mac, 0, 2099), 1);
+	mactable_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_no_ageing),
 		cmocka_unit_test(test_forget_port),
 		cmocka_unit_test(test_per_port_cap),
+		cmocka_unit_test(test_port_limits),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_many_entries),
 	};

@@ -37,6 +37,9 @@ static const struct status_server server = {
 	.max_bcast_queue = 3,
 	.mac_entries = 5,
 	.mac_orphans = 1,
+	.sites_blocked = 1,
+	.flap_blocks = 2,
+	.storm_dropped = 123456789012ull,
 	.title = "l2vpn 0.1.0",
 };
 
@@ -68,6 +71,9 @@ static void test_server_v1(void **state)
 	                    "Max bcast/mcast queue length,3\n"
 	                    "MAC table entries,5\n"
 	                    "MAC table entries without a session,1\n"
+	                    "Sites blocked by loop protection,1\n"
+	                    "Loop protection blocks,2\n"
+	                    "Frames dropped by storm control,123456789012\n"
 	                    "END\n");
 	free(out);
 }
@@ -89,6 +95,9 @@ static void test_server_v1_empty(void **state)
 	                    "Max bcast/mcast queue length,0\n"
 	                    "MAC table entries,0\n"
 	                    "MAC table entries without a session,0\n"
+	                    "Sites blocked by loop protection,0\n"
+	                    "Loop protection blocks,0\n"
+	                    "Frames dropped by storm control,0\n"
 	                    "END\n");
 	free(out);
 }
@@ -111,6 +120,9 @@ static const char expected_v2[] =
     "GLOBAL_STATS,Max bcast/mcast queue length,3\n"
     "GLOBAL_STATS,MAC table entries,5\n"
     "GLOBAL_STATS,MAC table entries without a session,1\n"
+    "GLOBAL_STATS,Sites blocked by loop protection,1\n"
+    "GLOBAL_STATS,Loop protection blocks,2\n"
+    "GLOBAL_STATS,Frames dropped by storm control,123456789012\n"
     "GLOBAL_STATS,dco_enabled,0\n"
     "END\n";
 
@@ -196,6 +208,9 @@ static void test_server_hostile_cn(void **state)
 	                    "Max bcast/mcast queue length,0\n"
 	                    "MAC table entries,0\n"
 	                    "MAC table entries without a session,0\n"
+	                    "Sites blocked by loop protection,0\n"
+	                    "Loop protection blocks,0\n"
+	                    "Frames dropped by storm control,0\n"
 	                    "END\n");
 	free(out);
 
@@ -207,8 +222,8 @@ static void test_server_hostile_cn(void **state)
 		size_t rows = 0;
 
 		assert_int_equal(status_format_server(&s, version, &out), 0);
-		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 4 GLOBAL_STATS, END */
-		assert_int_equal(count_char(out, '\n'), 13);
+		/* TITLE, TIME, HEADER, 3 clients, HEADER, 1 route, 7 GLOBAL_STATS, END */
+		assert_int_equal(count_char(out, '\n'), 16);
 		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			if (strncmp(line, "CLIENT_LIST", 11) == 0) {
 				assert_int_equal(count_char(line, sep), 12);
