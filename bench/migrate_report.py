@@ -14,9 +14,10 @@
       Exit 1 when a migration did not complete.
 
 Per migration:
-  lost pings       icmp_seq numbers without a reply, between the first and the last reply
-  longest gap      the longest time between two consecutive replies (by ping -D arrival time):
-                   how long the LAN host heard nothing from the guest
+  lost pings       icmp_seq numbers without a reply, from the last request answered before the
+                   migrate command to the last reply (3 s after the migration ended)
+  longest gap      the longest time between two consecutive replies (by ping -D arrival time)
+                   in that window: how long the LAN host heard nothing from the guest
   answered after   from QEMU's "completed" to the first reply to a request sent after the
                    source paused the guest (so it came from the destination); "after resume"
                    counts from the destination's RESUME event instead: the network's part
@@ -88,12 +89,17 @@ def one_round(ping_path, migrate_path, bulk_path=None):
 
     replies = parse_ping(ping_path)
     if replies:
-        seqs = sorted(s for _, s, _ in replies)
-        r["pings_expected"] = seqs[-1] - seqs[0] + 1
+        # Loss and gaps count from the migrate command on: from the last request answered
+        # before it (a stall of the busy machine before the migration is not the migration's).
+        before = [s for t, s, rtt in replies if t_start and t - rtt / 1e3 < t_start]
+        s0 = max(before) if before else min(s for _, s, _ in replies) - 1
+        window = [x for x in replies if x[1] >= s0]
+        seqs = sorted(s for _, s, _ in window if s > s0)
+        r["pings_expected"] = seqs[-1] - s0 if seqs else 0
         r["pings_answered"] = len(seqs)
         r["lost_pings"] = r["pings_expected"] - len(seqs)
         gap, gap_at = 0.0, None
-        for (t0, _, _), (t1, _, _) in zip(replies, replies[1:]):
+        for (t0, _, _), (t1, _, _) in zip(window, window[1:]):
             if t1 - t0 > gap:
                 gap, gap_at = t1 - t0, t0
         r["longest_gap_ms"] = gap * 1e3
