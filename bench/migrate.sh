@@ -3,26 +3,28 @@
 # the join between the two sites, over the bare wire, OpenVPN 2.6 (TAP over TCP) and l2vpn in
 # one run. See bench/README.md. Debian 12, as root:
 #
-#   bash bench/migrate.sh [--rounds N] [--quick] [--bulk] [--note TEXT]
+#   bash bench/migrate.sh [--rounds N] [--quick] [--bulk] [--joins LIST] [--note TEXT]
 #
 # --rounds: migrations per join (3), interleaved wire, openvpn, l2vpn, wire, ...
-# --quick:  one round per join (about 1–2 min), for development.
+# --quick:  one round per join (about 1 min), for development.
+# --joins:  a comma-separated subset of wire,openvpn,l2vpn (all three by default).
 # --bulk:   an iperf3 TCP flow from site A's LAN host to site B's runs through the join during
 #           every migration (a DRBD resync beside the migration).
 # --note:   a line for the report (e.g. "other tests were running").
 # Prints the table and writes bench/results/migrate-latest.md and .json (migrate-bulk-latest.*
-# with --bulk). BENCH_KEEP=1 keeps the raw ping logs, QMP replies and guest consoles.
+# with --bulk, migrate-JOINS-latest.* with --joins). BENCH_KEEP=1 keeps the raw ping logs, QMP replies and guest consoles.
 # L2VPN_VM_DIR: where the guest image is built and cached (/var/tmp/l2vpn-soak-vm, shared with
 # bench/soak.sh --vm).
 set -euo pipefail
 
 usage() {
-	sed -n '6,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '6,17p' "$0" | sed 's/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
 rounds=3
 bulk=0
+variants=(wire openvpn l2vpn)
 note=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -33,6 +35,11 @@ while [ $# -gt 0 ]; do
 		;;
 	--quick) rounds=1 ;;
 	--bulk) bulk=1 ;;
+	--joins)
+		[[ ${2:-} =~ ^(wire|openvpn|l2vpn)(,(wire|openvpn|l2vpn))*$ ]] || usage
+		IFS=, read -ra variants <<<"$2"
+		shift
+		;;
 	--note)
 		[ $# -ge 2 ] || usage
 		note=$2
@@ -97,7 +104,6 @@ trap 'exit 130' INT TERM
 
 say() { printf '==> %s\n' "$*" >&2; }
 
-variants=(wire openvpn l2vpn)
 # The LAN of bench/lab.sh (hosts .11 and .12) gets the sites' own addresses on br0 (the
 # migration stream runs between them) and the guest.
 SITE_A_LAN=192.168.77.1
@@ -152,7 +158,8 @@ wait_guest() {
 # A round that fails leaves a migrate.json whose status says why.
 migrate_round() {
 	local v=$1 r=$2 w=$raw/$1.$2 status=completed b0 b1 t0 t1
-	vm_tap "$(bench_ns "$v-sa")" vm0 br0 && vm_tap "$(bench_ns "$v-sb")" vm0 br0 || return 1
+	vm_tap "$(bench_ns "$v-sa")" vm0 br0 fe:54:00:77:0a:20 &&
+		vm_tap "$(bench_ns "$v-sb")" vm0 br0 fe:54:00:77:0b:20 || return 1
 	rm -f "$BENCH_WORK/$v-src.qmp" "$BENCH_WORK/$v-dst.qmp"
 	vm_qemu_cmd "$vm_dir" "$GUEST/24" "$GUEST_MAC" vm0 "$w.src-console" "$BENCH_WORK/$v-src.qmp"
 	bench_bg "$v-sa" "$v-src" "${VM_CMD[@]}"
@@ -232,10 +239,15 @@ for r in $(seq "$rounds"); do
 done
 say "$((rounds * ${#variants[@]})) migrations in $((SECONDS - started)) s"
 
+# Results of a subset of the joins do not replace those of all three.
+out_name=migrate-
+[ "$bulk" = 0 ] || out_name+=bulk-
+[ "${variants[*]}" = "wire openvpn l2vpn" ] || out_name+="$(IFS=-; echo "${variants[*]}")-"
+out_name+=latest
 load=$'ping -D -i 0.02 (50 Hz) from site A\'s LAN host to the guest, from 1 s before the migrate command to 3 s after it ended'
 [ "$bulk" = 0 ] || load="$load; iperf3 -C cubic from site A's LAN host to site B's through the join, from 2 s before"
 /usr/bin/python3 "$root/bench/migrate_report.py" report --raw "$raw" \
-	--out "$root/bench/results/migrate-$([ "$bulk" = 1 ] && echo bulk-)latest" \
+	--out "$root/bench/results/$out_name" \
 	--set "mode=$([ "$rounds" = 1 ] && echo quick || echo full)" --set "rounds=$rounds" \
 	--set "bulk=$bulk" --set "note=$note" \
 	--set "guest=Debian kernel $(cat "$vm_dir/kernel-package" 2>/dev/null) + busybox initramfs, ${VM_MEM} MB, 1 vCPU, QEMU TCG, virtio-net on a tap in the site's br0" \

@@ -12,9 +12,14 @@
 #   vm_wait_ready CONSOLE PID SECS
 #       until the guest's init wrote "l2vpn-vm: ready" on CONSOLE (eth0 up with its address);
 #       fails when process PID exits first or SECS pass.
-#   vm_tap NETNS TAP BRIDGE
+#   vm_tap NETNS TAP BRIDGE MAC
 #       a fresh tap TAP (an old one is deleted first, with the bridge's entries learned on it)
-#       as an up port of BRIDGE in namespace NETNS.
+#       with the host-side address MAC, as an up port of BRIDGE in namespace NETNS. Give it a
+#       MAC that starts with fe:, as libvirt does for its taps: a Linux bridge whose address
+#       was not set takes the lowest of its ports' addresses, so a tap with a random, lower one
+#       would change the bridge's own MAC, and the other site, whose ARP cache still holds the
+#       old one, could not reach the bridge's address for up to a minute (the ARP entry stays
+#       REACHABLE for 15-45 s, then is probed; the TCP SYNs meanwhile back off to 32 s).
 
 VM_MEM=${VM_MEM:-128}
 VM_CMD=()
@@ -45,6 +50,7 @@ vm_wait_ready() {
 vm_tap() {
 	ip -n "$1" link del "$2" 2>/dev/null || true
 	ip -n "$1" tuntap add dev "$2" mode tap &&
+		ip -n "$1" link set "$2" address "$4" &&
 		ip -n "$1" link set "$2" master "$3" &&
 		ip -n "$1" link set "$2" up
 }

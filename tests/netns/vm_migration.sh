@@ -49,8 +49,8 @@ ok "link up" lab_wait_up cli 1 30
 SITE_B=$(lab_br_ip b 0)
 
 # The guest at site a, an incoming QEMU at site b: the same command line but for -incoming.
-lab_step "site a: tap vm0 in br0" vm_tap "$(ns a)" vm0 br0
-lab_step "site b: tap vm0 in br0" vm_tap "$(ns b)" vm0 br0
+lab_step "site a: tap vm0 in br0" vm_tap "$(ns a)" vm0 br0 fe:54:00:10:0a:99
+lab_step "site b: tap vm0 in br0" vm_tap "$(ns b)" vm0 br0 fe:54:00:10:0b:99
 vm_qemu_cmd "$VM_DIR" "$GUEST/24" "$GUEST_MAC" vm0 "$WORK/src-console.log" "$WORK/src.qmp"
 bg a src "${VM_CMD[@]}"
 vm_qemu_cmd "$VM_DIR" "$GUEST/24" "$GUEST_MAC" vm0 "$WORK/dst-console.log" "$WORK/dst.qmp" \
