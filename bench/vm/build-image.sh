@@ -89,9 +89,11 @@ for m in drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko \
 done
 
 install -m 0755 "$here/init.sh" "$root/init"
-(cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initramfs.cpio.gz.tmp"
-cp "$work"/k/boot/vmlinuz-* "$out/vmlinuz.tmp"
-mv "$out/vmlinuz.tmp" "$out/vmlinuz"
-mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+# Temporary names of this build's own, renamed into place: two builds at once (tests running
+# in parallel) never leave a half-written image.
+(cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initramfs.cpio.gz.$$"
+cp "$work"/k/boot/vmlinuz-* "$out/vmlinuz.$$"
+mv "$out/vmlinuz.$$" "$out/vmlinuz"
+mv "$out/initramfs.cpio.gz.$$" "$out/initramfs.cpio.gz"
 echo "$kpkg" >"$out/kernel-package"
 echo "build-image.sh: $out/vmlinuz ($kpkg) and $out/initramfs.cpio.gz" >&2
