@@ -33,6 +33,8 @@ static void print_usage(void)
 	      "  keepalive        keepalive ping ping-restart ping-exit\n"
 	      "  compression      comp-lzo compress allow-compression\n"
 	      "  status, logging  status status-version verb mute log log-append syslog\n"
+	      "  management       management management-client-user management-client-group\n"
+	      "                   management-hold management-log-cache metrics-file\n"
 	      "  process          daemon writepid user group cd config persist-key persist-tun\n"
 	      "Unknown directives are errors; OpenVPN directives l2vpn cannot honour (tls-auth,\n"
 	      "up, proto udp, dev tun, ...) are refused with the reason.\n"

@@ -69,6 +69,7 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 	tunnel_update_offloads(vpn);
 	if (!vpn->server)
 		client_peer_up(vpn);
+	vpn_peer_changed(p, NULL);
 	return 0;
 }
 
