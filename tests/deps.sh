@@ -19,6 +19,8 @@ packages=(
 	man-db
 	# fault tests: packet loss (nft) and a relay with offloads off (ethtool)
 	nftables ethtool
+	# management.sh: promtool checks the metrics text
+	prometheus
 )
 # `tests/deps.sh vm`: also what bench/soak.sh --vm needs (QEMU, busybox for the initramfs).
 if [ "${1:-}" = vm ]; then
