@@ -499,15 +499,25 @@ int control_test_config(const struct config *cfg)
 {
 	char password[PWFILE_MAX + 1];
 	const char *why = NULL;
-	int ret;
+	uid_t uid;
+	gid_t gid;
+	int ret = 0;
 
-	if (!cfg->management_pwfile)
-		return 0;
-	ret = pwfile_read(cfg->management_pwfile, password, sizeof(password), &why);
-	explicit_bzero(password, sizeof(password));
-	if (ret < 0) {
-		fprintf(stderr, "management password file %s: %s\n", cfg->management_pwfile, why);
-		return ret;
+	if (cfg->management_pwfile) {
+		ret = pwfile_read(cfg->management_pwfile, password, sizeof(password), &why);
+		explicit_bzero(password, sizeof(password));
+		if (ret < 0) {
+			fprintf(stderr, "management password file %s: %s\n", cfg->management_pwfile,
+			        why);
+			return ret;
+		}
 	}
-	return 0;
+	if (cfg->management_user && (ret = mktun_lookup_user(cfg->management_user, &uid)) < 0)
+		fprintf(stderr, "management-client-user %s: %s\n", cfg->management_user,
+		        ret == -ENOENT ? "no such user" : strerror(-ret));
+	else if (cfg->management_group &&
+	         (ret = mktun_lookup_group(cfg->management_group, &gid)) < 0)
+		fprintf(stderr, "management-client-group %s: %s\n", cfg->management_group,
+		        ret == -ENOENT ? "no such group" : strerror(-ret));
+	return ret < 0 ? ret : 0;
 }

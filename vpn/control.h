@@ -44,7 +44,8 @@ void control_stopping(struct vpn *vpn);
 /* Close the management interface, stop the log sink, free VPN->control (NULL: no-op). */
 void control_close(struct vpn *vpn);
 
-/* --test-config: the management password file CFG names can be read. 0 or -errno (printed). */
+/* --test-config: the management password file CFG names can be read, the socket's owner and
+ * group exist. 0 or -errno (printed). */
 int control_test_config(const struct config *cfg);
 
 #endif

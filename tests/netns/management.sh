@@ -42,6 +42,16 @@ ok "srv from server.conf: management on $SRV, held, metrics-file" \
 ok "cli from client.conf: management on a unix socket" \
 	lab_conf client.conf cli "management $CLI unix" "connect-retry 1 1"
 
+# --test-config reads the password file and resolves the socket's owner, as the start would.
+expect_exit 1 "--test-config: a missing management password file: exit 1" \
+	"$L2VPN_BIN" --config "$LAB_PKI/srv.conf" --test-config --management 127.0.0.1 7599 \
+	"$WORK/missing.pw"
+expect_match "management password file $WORK/missing.pw: No such file or directory" \
+	"--test-config: ... names the file and why"
+expect_exit 1 "--test-config: management-client-user of no one: exit 1" \
+	"$L2VPN_BIN" --config "$LAB_PKI/cli.conf" --test-config --management-client-user nosuchuser
+expect_match "management-client-user nosuchuser: no such user" "--test-config: ... says so"
+
 # A symlink planted where the metrics file goes is replaced, never written through.
 echo keep >"$WORK/victim"
 ln -s "$WORK/victim" "$WORK/srv.prom"
