@@ -21,6 +21,8 @@ packages=(
 	nftables ethtool
 	# vm_migration.sh, bench/migrate.sh, bench/soak.sh --vm: a QEMU guest (busybox initramfs)
 	qemu-system-x86 busybox-static
+	# management.sh: promtool checks the metrics text
+	prometheus
 )
 # `tests/deps.sh vm` (what bench/soak.sh --vm and bench/migrate.sh call) is the same list now
 # that the default suite boots a guest too; the argument stays accepted.

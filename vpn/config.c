@@ -41,6 +41,8 @@ void config_init(struct config *cfg)
 	cfg->status_interval = 60;
 	cfg->status_version = 1;
 	cfg->verb = 1;
+	cfg->management_log_cache = 100;
+	cfg->metrics_interval = 10;
 }
 
 static void pem_free(struct config_pem *pem)
@@ -80,6 +82,11 @@ void config_free(struct config *cfg)
 	free(cfg->group);
 	free(cfg->cd);
 	free(cfg->bridge_for_mktun);
+	free(cfg->management);
+	free(cfg->management_pwfile);
+	free(cfg->management_user);
+	free(cfg->management_group);
+	free(cfg->metrics_file);
 	for (size_t i = 0; i < cfg->n_warnings; i++)
 		free(cfg->warnings[i]);
 	free(cfg->warnings);
@@ -294,6 +301,14 @@ static int finish_run(struct config *cfg, struct config_error *err)
 	if (cfg->role == ROLE_CLIENT && cfg->n_remotes == 0)
 		return finish_fail(cfg, err,
 		                   "remote: a client needs at least one `remote HOST [PORT]`");
+	if (cfg->management_hold && !cfg->management)
+		return finish_fail(cfg, err,
+		                   "management-hold: needs `management` (nothing could release the "
+		                   "hold)");
+	if ((cfg->management_user || cfg->management_group) && !cfg->management_unix)
+		return finish_fail(cfg, err,
+		                   "management-client-user/-group: they set the owner of a unix "
+		                   "socket (management PATH unix)");
 	return 0;
 }
 

@@ -195,6 +195,18 @@ struct config {
 	char *cd; /* directory relative paths resolve against */
 	bool explicit_exit_notify;
 
+	/* Management interface and metrics file. */
+	char *management;              /* TCP address, or the unix socket's path; NULL: none */
+	unsigned management_port;      /* TCP port (0 with a unix socket) */
+	bool management_unix;          /* management PATH unix */
+	char *management_pwfile;       /* absolute path: its first line is the password */
+	char *management_user;         /* management-client-user: the unix socket's owner */
+	char *management_group;        /* management-client-group: the unix socket's group */
+	bool management_hold;          /* wait for `hold release` before connecting/listening */
+	unsigned management_log_cache; /* log and state lines kept (default 100) */
+	char *metrics_file;            /* absolute path; NULL: none */
+	unsigned metrics_interval;     /* seconds (default 10) */
+
 	/* --mktun / --rmtun extras. */
 	char *bridge_for_mktun; /* every `bridge NAME` sets both this and `bridge` */
 

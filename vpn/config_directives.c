@@ -151,6 +151,7 @@ static const struct number_field number_fields[] = {
 	{ "server-poll-timeout", offsetof(struct config, connect_timeout), 1, 3600 },
 	{ "mute", offsetof(struct config, mute), 0, 1000000 },
 	{ "ping-exit", offsetof(struct config, ping_exit), 0, 86400 },
+	{ "management-log-cache", offsetof(struct config, management_log_cache), 1, 100000 },
 };
 
 static int do_number(struct cfg_ctx *c, const struct directive *d, int argc, char **argv)
@@ -277,6 +278,13 @@ static const struct directive directives[] = {
 	{ "rmtun", 0, 0, do_action, NULL },
 	{ "help", 0, 0, do_action, NULL },
 	{ "version", 0, 0, do_action, NULL },
+	/* Management interface and metrics. */
+	{ "management", 2, 3, do_management, NULL },
+	{ "management-client-user", 1, 1, do_management_owner, NULL },
+	{ "management-client-group", 1, 1, do_management_owner, NULL },
+	{ "management-hold", 0, 0, do_management_hold, NULL },
+	{ "management-log-cache", 1, 1, do_number, NULL },
+	{ "metrics-file", 1, 2, do_metrics_file, NULL },
 	/* Harmless OpenVPN directives: accepted, with a warning saying why nothing changes. */
 	{ "tcp-nodelay", 0, 0, do_ignore, "l2vpn always sets TCP_NODELAY" },
 	{ "script-security", 0, 2, do_ignore, NO_SCRIPTS },
@@ -310,6 +318,15 @@ static const struct directive directives[] = {
 	{ "persist-remote-ip", 0, 0, do_ignore,
 	  "l2vpn resolves the remote's name again at each attempt" },
 	{ "machine-readable-output", 0, 0, do_ignore, "l2vpn has one log format" },
+	{ "management-query-passwords", 0, 0, do_ignore,
+	  "l2vpn reads a key's passphrase from askpass FILE, never from the management "
+	  "interface" },
+	{ "management-forget-disconnect", 0, 0, do_ignore, "l2vpn keeps no passwords to forget" },
+	{ "management-up-down", 0, 0, do_ignore,
+	  "l2vpn runs no up/down scripts, so there are no such events to report" },
+	{ "management-query-remote", 0, 0, do_ignore,
+	  "a client tries its remotes in order by itself" },
+	{ "management-query-proxy", 0, 0, do_ignore, "l2vpn connects directly, through no proxy" },
 	/* OpenVPN directives l2vpn cannot honour: refused with the reason. */
 	{ "tls-auth", 1, 2, do_refuse, NO_CONTROL_CHANNEL },
 	{ "tls-crypt", 1, 1, do_refuse, NO_CONTROL_CHANNEL },
@@ -338,9 +355,19 @@ static const struct directive directives[] = {
 	  "l2vpn adds no routes: the bridged LAN needs none; add any "
 	  "other route to the system" },
 	{ "chroot", 1, 1, do_refuse, "l2vpn drops privileges with user/group instead" },
-	{ "management", 2, 3, do_refuse,
-	  "l2vpn has no management interface: use status FILE "
-	  "and SIGUSR2" },
+	{ "management-signal", 0, 0, do_refuse,
+	  "l2vpn's links do not depend on a management client: it does not restart them when "
+	  "one disconnects" },
+	{ "management-client-auth", 0, 0, do_refuse,
+	  "sites are admitted by their certificates alone (verify-x509-name, crl-verify); l2vpn "
+	  "leaves that decision to no management client" },
+	{ "management-client-pf", 0, 0, do_refuse, "l2vpn has no packet filter" },
+	{ "management-external-key", 0, 8, do_refuse,
+	  "l2vpn reads its private key from a file (key)" },
+	{ "management-external-cert", 1, 1, do_refuse,
+	  "l2vpn reads its certificate from a file (cert)" },
+	{ "management-client", 0, 0, do_refuse,
+	  "l2vpn listens for management clients; it does not connect out to one" },
 	{ "http-proxy", 2, 4, do_refuse, "l2vpn connects directly" },
 	{ "socks-proxy", 1, 3, do_refuse, "l2vpn connects directly" },
 	{ "lladdr", 1, 1, do_refuse,

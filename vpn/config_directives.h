@@ -111,4 +111,10 @@ DIRECTIVE_HANDLER(do_user_group);
 DIRECTIVE_HANDLER(do_cd);
 DIRECTIVE_HANDLER(do_config);
 
+/* config_dir_mgmt.c: management interface, metrics file */
+DIRECTIVE_HANDLER(do_management);
+DIRECTIVE_HANDLER(do_management_owner);
+DIRECTIVE_HANDLER(do_management_hold);
+DIRECTIVE_HANDLER(do_metrics_file);
+
 #endif

@@ -150,6 +150,14 @@ struct vpn_counters {
 	uint64_t switch_drops[FWD_DROP_N]; /* frames the switch dropped, by enum fwd_drop */
 	uint64_t flap_blocks;              /* sites blocked by loop protection */
 	uint64_t storm_dropped_gone;       /* storm control drops of sites already gone */
+	uint64_t peer_link_read;           /* link_read of peers already gone */
+	uint64_t peer_link_write;          /* link_write of peers already gone */
+};
+
+/* Who is told about the daemon's peers (the management interface, through control.c). */
+struct vpn_events {
+	/* Peer P's state changed to p->state; WHY: why it closed (PEER_DEAD), else NULL. */
+	void (*peer_changed)(void *arg, const struct peer *p, const char *why);
 };
 
 struct vpn {
@@ -206,6 +214,10 @@ struct vpn {
 	enum { RUN, STOP, RESTART, RELOAD } run;
 	int exit_code;        /* with STOP: 0, or 1 for a runtime failure */
 	struct notify notify; /* systemd: readiness, status, watchdog */
+
+	struct control *control;         /* management interface, metrics file (control.h) */
+	const struct vpn_events *events; /* NULL: nobody listens */
+	void *events_arg;
 };
 
 /* Monotonic seconds. */
@@ -215,5 +227,14 @@ uint64_t vpn_now_ms(void);
 
 /* (Re-)register W with the loop for EVENTS; EVENTS 0 removes it. 0 or -errno. */
 int vpn_watch(struct vpn *vpn, struct watch *w, uint32_t events);
+
+/* Tell whoever listens (vpn->events) that P's state changed; WHY: why it closed, or NULL. */
+static inline void vpn_peer_changed(const struct peer *p, const char *why)
+{
+	const struct vpn *vpn = p->vpn;
+
+	if (vpn->events && vpn->events->peer_changed)
+		vpn->events->peer_changed(vpn->events_arg, p, why);
+}
 
 #endif

@@ -16,6 +16,7 @@
 #include "comp.h"
 #include "config-build.h"
 #include "context.h"
+#include "control.h"
 #include "log.h"
 #include "mactable.h"
 #include "ownfile.h"
@@ -72,6 +73,7 @@ static void on_signal(struct watch *w, uint32_t events)
 
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		control_signal(vpn, (int)si.ssi_signo);
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
@@ -292,7 +294,7 @@ static void teardown_engine(struct vpn *vpn)
 
 static int loop_timeout_ms(const struct vpn *vpn)
 {
-	int wait = client_wait_ms(vpn), resume = preauth_wait_ms(vpn);
+	int wait = control_held(vpn) ? -1 : client_wait_ms(vpn), resume = preauth_wait_ms(vpn);
 
 	if (resume >= 0 && (wait < 0 || resume < wait))
 		wait = resume;
@@ -366,6 +368,7 @@ static void housekeeping(struct vpn *vpn, int status_fd)
 	if (vpn->macs)
 		mactable_expire(vpn->macs, vpn->now);
 	check_inactive(vpn);
+	control_tick(vpn);
 	status_line(vpn, status, sizeof(status));
 	notify_status(&vpn->notify, status);
 	/* After many short connections (a flood of strangers) the heap has free space the
@@ -428,7 +431,8 @@ static void run_loop(struct vpn *vpn, int status_fd)
 			last_tick = vpn->now;
 			housekeeping(vpn, status_fd);
 		}
-		client_tick(vpn);
+		if (!control_held(vpn))
+			client_tick(vpn);
 		preauth_tick(vpn);
 		peer_reap(vpn);
 	}
@@ -577,6 +581,8 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		log_error(errno, "epoll/signalfd");
 		goto out;
 	}
+	if (control_open(&vpn) < 0)
+		goto out;
 	if (check_congestion(cfg) < 0 || setup_engine(&vpn, NULL) < 0 || setup_tap(&vpn) < 0)
 		goto out;
 	preauth_raise_fd_limit(cfg);
@@ -585,7 +591,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		if (!vpn.ports || preauth_init(&vpn) < 0)
 			goto out;
 		portmap_init(vpn.ports);
-		if (server_listen(&vpn) < 0)
+		if (server_listen(&vpn, !control_held(&vpn)) < 0)
 			goto out;
 	}
 	if (!vpn.server)
@@ -605,6 +611,7 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 	if (privs_drop(&privs) < 0)
 		goto out;
 	log_notice("initialisation sequence completed");
+	control_start(&vpn);
 	status_line(&vpn, status, sizeof(status));
 	notify_ready(&vpn.notify, status);
 
@@ -624,7 +631,9 @@ int daemon_main(struct config *cfg, int argc, char **argv)
 		if (vpn.run == STOP)
 			break;
 		client_restart_now(&vpn);
+		control_restarted(&vpn);
 	}
+	control_stopping(&vpn);
 	notify_stopping();
 	close_peers(&vpn, "shutting down");
 	report_counters(&vpn, LOG_LVL_NOTICE);
@@ -635,6 +644,7 @@ out:
 		peer_reap(&vpn);
 	}
 	server_close(&vpn);
+	control_close(&vpn);
 	preauth_free(&vpn);
 	free(vpn.ports);
 	free(vpn.port_peers);
@@ -666,6 +676,8 @@ int daemon_test_config(const struct config *cfg)
 	/* `user` and `group` must exist: the daemon would refuse to start. */
 	if (privs_resolve_config(cfg, &privs) < 0)
 		ret = -ENOENT;
+	if (control_test_config(cfg) < 0)
+		ret = -EINVAL;
 	if (ret < 0) {
 		fprintf(stderr, "configuration has errors (see above)\n");
 		return 1;

@@ -23,6 +23,9 @@ static struct {
 	unsigned long long lost; /* lines that could not be written (a full disk) */
 	int lost_errno;
 	bool cut; /* a line was written only in part: the next one starts on a new line */
+	log_sink_fn *sink;
+	void *sink_arg;
+	bool in_sink; /* the sink is running: what it logs does not go back to it */
 } log_state = { .verb = 3, .timestamps = true };
 
 static int syslog_priority(int level)
@@ -94,6 +97,22 @@ int log_open(const struct log_target *target, const char **why)
 void log_set_verb(int verb)
 {
 	log_state.verb = verb;
+}
+
+int log_get_verb(void)
+{
+	return log_state.verb;
+}
+
+unsigned log_get_mute(void)
+{
+	return log_state.mute;
+}
+
+void log_set_sink(log_sink_fn *fn, void *arg)
+{
+	log_state.sink = fn;
+	log_state.sink_arg = arg;
 }
 
 void log_set_mute(unsigned mute)
@@ -211,6 +230,13 @@ void log_vmsg(int level, int err, const char *fmt, va_list ap)
 		snprintf(line + n, sizeof(line) - (size_t)n, ": %s",
 		         strerror(err < 0 ? -err : err));
 	emit(level, line);
+	if (log_state.sink && !log_state.in_sink) {
+		time_t now = time(NULL); /* wall clock: only the text of the stamp */
+
+		log_state.in_sink = true;
+		log_state.sink(log_state.sink_arg, level, now, line);
+		log_state.in_sink = false;
+	}
 }
 
 void log_msg(int level, const char *fmt, ...)

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <time.h>
 
 /* Levels, compared against `verb`: a message is shown when its level <= verb. */
 enum log_level {
@@ -41,11 +42,20 @@ int log_open(const struct log_target *target, const char **why);
 void log_close(void);
 
 void log_set_verb(int verb);
+int log_get_verb(void);
 
 /* `mute N`: after N consecutive messages of one kind (same format), drop the rest until another
  * kind comes, which is preceded by a count of what was dropped. 0 turns muting off. */
 void log_set_mute(unsigned mute);
+unsigned log_get_mute(void);
 bool log_enabled(int level);
+
+/* A second destination for every line that passes `verb` and `mute` (the management
+ * interface's real-time log and its cache): FN gets ARG, the line's level, the wall-clock time
+ * and the text without a timestamp. FN must not block; lines logged while it runs reach the log
+ * but not FN again. NULL FN removes the sink. */
+typedef void log_sink_fn(void *arg, int level, time_t when, const char *line);
+void log_set_sink(log_sink_fn *fn, void *arg);
 
 /* Message at LEVEL without errno. */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,10 +2,12 @@
 /* l2vpn: parse the command line and dispatch to the daemon or a one-shot action. */
 #include "config-build.h"
 #include "config.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "mktun.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static void print_usage(void)
 {
@@ -14,6 +16,7 @@ static void print_usage(void)
 	      "       l2vpn --mktun --dev tapN [--dev-type tap] [--user U] [--group G]\n"
 	      "                     [--tun-mtu N] [--txqueuelen N] [--bridge BR]\n"
 	      "       l2vpn --rmtun --dev tapN\n"
+	      "       l2vpn --ctl PATH|HOST:PORT [--ctl-password FILE] COMMAND [ARGS...]\n"
 	      "       l2vpn --help | --version\n"
 	      "\n"
 	      "A bridged Layer-2 VPN over TLS/TCP. Directives are OpenVPN's, one per line in a\n"
@@ -30,13 +33,16 @@ static void print_usage(void)
 	      "  keepalive        keepalive ping ping-restart ping-exit\n"
 	      "  compression      comp-lzo compress allow-compression\n"
 	      "  status, logging  status status-version verb mute log log-append syslog\n"
+	      "  management       management management-client-user management-client-group\n"
+	      "                   management-hold management-log-cache metrics-file\n"
 	      "  process          daemon writepid user group cd config persist-key persist-tun\n"
 	      "Unknown directives are errors; OpenVPN directives l2vpn cannot honour (tls-auth,\n"
 	      "up, proto udp, dev tun, ...) are refused with the reason.\n"
 	      "\n"
 	      "--test-config loads everything (certificates and keys too) without touching\n"
 	      "devices or sockets. --mktun creates a persistent tap (ifupdown pre-up), owned by\n"
-	      "U/G and attached to bridge BR; --rmtun removes it (post-down).\n"
+	      "U/G and attached to bridge BR; --rmtun removes it (post-down). --ctl sends one\n"
+	      "command to a running daemon's management interface and prints the reply.\n"
 	      "Signals: TERM/INT exit, HUP reload, USR1 reconnect, USR2 status to the log.\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime error, 2 usage error. See man l2vpn.\n",
@@ -70,6 +76,9 @@ int main(int argc, char **argv)
 	struct config cfg;
 	int rc;
 
+	/* The management client is no daemon: its arguments are a command, not directives. */
+	if (argc > 1 && (!strcmp(argv[1], "--ctl") || !strcmp(argv[1], "--ctl-password")))
+		return ctl_main(argc, argv);
 	config_init(&cfg);
 	if (config_parse_argv(&cfg, argc, argv, &err) < 0 || config_finish(&cfg, &err) < 0) {
 		fprintf(stderr, "l2vpn: %s\nTry 'l2vpn --help' for more information.\n", err.msg);

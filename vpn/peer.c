@@ -113,6 +113,7 @@ struct peer *peer_new(struct vpn *vpn, const struct peer_owner *owner, int fd,
 	p->next = vpn->peers;
 	vpn->peers = p;
 	vpn->n_peers++;
+	vpn_peer_changed(p, NULL);
 	if (connecting)
 		log_info("%s: connecting", p->label);
 	else if (log_enabled(LOG_LVL_INFO) &&
@@ -177,6 +178,7 @@ void peer_close(struct peer *p, const char *why)
 		return;
 	log_closed(p, why);
 	peer_close_quietly(p);
+	vpn_peer_changed(p, why);
 }
 
 void peer_reap(struct vpn *vpn)
@@ -199,6 +201,8 @@ void peer_reap(struct vpn *vpn)
 		vpn->counters.peer_gso_recut += p->stats.gso_recut;
 		for (int k = 0; k < STORM_N; k++)
 			vpn->counters.storm_dropped_gone += p->storm.dropped[k];
+		vpn->counters.peer_link_read += p->stats.link_read;
+		vpn->counters.peer_link_write += p->stats.link_write;
 		tls_session_free(p->ssl);
 		if (p->watch.fd >= 0)
 			close(p->watch.fd);
@@ -256,6 +260,7 @@ static void do_handshake(struct peer *p)
 	log_info("%s: TLS handshake done, certificate verified", p->label);
 	rekey_mark_set(&p->rekey, p->vpn->now, 0, 0);
 	p->state = PEER_HELLO;
+	vpn_peer_changed(p, NULL);
 	peer_send_hello(p);
 }
 
@@ -445,6 +450,7 @@ static void finish_connect(struct peer *p)
 	}
 	log_info("%s: TCP connected, TLS handshake", p->label);
 	p->state = PEER_HANDSHAKE;
+	vpn_peer_changed(p, NULL);
 	do_handshake(p);
 }
 

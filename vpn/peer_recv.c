@@ -65,6 +65,7 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 	           SSL_get_version(p->ssl), SSL_get_cipher_name(p->ssl), comp_setting(p->comp),
 	           p->vnet ? "on" : "off", p->max_frame);
 	p->owner->up(p);
+	vpn_peer_changed(p, NULL);
 	return 0;
 }
 

@@ -65,7 +65,7 @@ static void collect_route(const uint8_t mac[6], uint16_t vid, int port, uint64_t
 	rc->orphans++;
 }
 
-static int format_server(struct vpn *vpn, char **out)
+static int format_server(struct vpn *vpn, int version, char **out)
 {
 	struct status_client *clients = calloc(vpn->n_peers + 1, sizeof(*clients));
 	struct route_collect rc = { .vpn = vpn };
@@ -105,8 +105,7 @@ static int format_server(struct vpn *vpn, char **out)
 	s.n_routes = rc.n;
 	s.mac_entries = rc.cap;
 	s.mac_orphans = rc.orphans;
-	ret =
-	    status_format_server(&s, vpn->cfg->status_version ? vpn->cfg->status_version : 1, out);
+	ret = status_format_server(&s, version, out);
 out:
 	free(clients);
 	free(rc.routes);
@@ -137,9 +136,18 @@ static int format_client(struct vpn *vpn, char **out)
 	return status_format_p2p(&s, out);
 }
 
+int report_format_version(struct vpn *vpn, int version, char **out)
+{
+	if (!vpn->server)
+		return format_client(vpn, out);
+	if (!version)
+		version = vpn->cfg->status_version ? vpn->cfg->status_version : 1;
+	return format_server(vpn, version, out);
+}
+
 int report_format(struct vpn *vpn, char **out)
 {
-	return vpn->server ? format_server(vpn, out) : format_client(vpn, out);
+	return report_format_version(vpn, 0, out);
 }
 
 int report_open_status(const struct config *cfg, uid_t run_uid)

@@ -11,6 +11,10 @@
  * (malloc'd, caller frees). 0 or -ENOMEM. */
 int report_format(struct vpn *vpn, char **out);
 
+/* The same in the server layout VERSION (1..3; 0: the configured one), for the management
+ * interface's `status N`; a client's statistics have one layout. 0, -EINVAL or -ENOMEM. */
+int report_format_version(struct vpn *vpn, int version, char **out);
+
 /* Open the status file of CFG before dropping privileges, for report_write_file() to rewrite in
  * place when the daemon's user may not replace it. The file is never followed through a
  * symlink and must be a regular file with one link owned by us or by RUN_UID, the uid the

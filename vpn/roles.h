@@ -5,8 +5,12 @@
 
 #include "context.h"
 
-/* Open the listening sockets of `local`/`lport`. 0 or -errno (logged). */
-int server_listen(struct vpn *vpn);
+/* Open the listening sockets of `local`/`lport`; with ACCEPT_NOW false they are only bound
+ * (connections are refused) until server_accept(). 0 or -errno (logged). */
+int server_listen(struct vpn *vpn, bool accept_now);
+/* Listen and accept (ON), or stop taking connections (they wait in the backlog). 0 or -errno
+ * (logged). */
+int server_accept(struct vpn *vpn, bool on);
 void server_close(struct vpn *vpn);
 
 /* remote-random: shuffle the remote list once (call at start). */

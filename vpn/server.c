@@ -63,7 +63,7 @@ static void on_listen_event(struct watch *w, uint32_t events)
 	}
 }
 
-static int listen_on(struct vpn *vpn, const struct addrinfo *ai)
+static int listen_on(struct vpn *vpn, const struct addrinfo *ai, bool accept_now)
 {
 	struct listener *l = &vpn->listeners[vpn->n_listeners];
 	int fd, one = 1, zero = 0;
@@ -82,7 +82,8 @@ static int listen_on(struct vpn *vpn, const struct addrinfo *ai)
 	}
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    (accept_now && listen(fd, LISTEN_BACKLOG) < 0)) {
 		int err = -errno;
 		close(fd);
 		return err;
@@ -90,17 +91,39 @@ static int listen_on(struct vpn *vpn, const struct addrinfo *ai)
 	l->vpn = vpn;
 	l->watch.fd = fd;
 	l->watch.on_event = on_listen_event;
-	if (vpn_watch(vpn, &l->watch, EPOLLIN) < 0) {
+	if (accept_now && vpn_watch(vpn, &l->watch, EPOLLIN) < 0) {
 		close(fd);
 		return -EIO;
 	}
 	vpn->n_listeners++;
 	snprintf(port, sizeof(port), "%u", vpn->cfg->local_port);
-	log_notice("listening on TCP %s port %s", vpn->cfg->local ? vpn->cfg->local : "*", port);
+	if (accept_now)
+		log_notice("listening on TCP %s port %s", vpn->cfg->local ? vpn->cfg->local : "*",
+		           port);
+	else
+		log_notice("bound TCP %s port %s; not listening until the hold is released",
+		           vpn->cfg->local ? vpn->cfg->local : "*", port);
 	return 0;
 }
 
-int server_listen(struct vpn *vpn)
+int server_accept(struct vpn *vpn, bool on)
+{
+	for (int i = 0; i < vpn->n_listeners; i++) {
+		struct listener *l = &vpn->listeners[i];
+
+		/* listen() again on a listening socket only sets its backlog again. */
+		if (on && listen(l->watch.fd, LISTEN_BACKLOG) < 0) {
+			int err = -errno;
+			log_error(err, "listen on TCP port %u", vpn->cfg->local_port);
+			return err;
+		}
+		if ((l->watch.events != 0) != on && vpn_watch(vpn, &l->watch, on ? EPOLLIN : 0) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+int server_listen(struct vpn *vpn, bool accept_now)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
 	struct addrinfo *res = NULL;
@@ -113,7 +136,7 @@ int server_listen(struct vpn *vpn)
 	snprintf(port, sizeof(port), "%u", vpn->cfg->local_port);
 	ret = getaddrinfo(vpn->cfg->local, port, &hints, &res);
 	if (ret == 0) {
-		ret = listen_on(vpn, res);
+		ret = listen_on(vpn, res, accept_now);
 		freeaddrinfo(res);
 		res = NULL;
 	} else {
@@ -123,7 +146,7 @@ int server_listen(struct vpn *vpn)
 	    vpn->cfg->family == AF_UNSPEC) {
 		hints.ai_family = AF_INET;
 		if (getaddrinfo(NULL, port, &hints, &res) == 0) {
-			ret = listen_on(vpn, res);
+			ret = listen_on(vpn, res, accept_now);
 			freeaddrinfo(res);
 		}
 	}
@@ -136,7 +159,8 @@ int server_listen(struct vpn *vpn)
 void server_close(struct vpn *vpn)
 {
 	for (int i = 0; i < vpn->n_listeners; i++) {
-		vpn_watch(vpn, &vpn->listeners[i].watch, 0);
+		if (vpn->listeners[i].watch.events)
+			vpn_watch(vpn, &vpn->listeners[i].watch, 0);
 		close(vpn->listeners[i].watch.fd);
 	}
 	vpn->n_listeners = 0;

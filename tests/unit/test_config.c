@@ -522,7 +522,6 @@ static void test_unhonourable_directives_refused(void **state)
 		"ifconfig 10.0.0.1 255.0.0.0",
 		"route 10.0.0.0 255.0.0.0",
 		"chroot /var/empty",
-		"management 127.0.0.1 7505",
 		"http-proxy p 3128",
 		"socks-proxy p",
 		"lladdr fe:00:00:00:00:01",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Logging: verb filtering, errno suffix, timestamps, and `mute`. */
+/* Logging: verb filtering, errno suffix, timestamps, `mute`, and the sink. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -71,6 +72,65 @@ static void test_mute_suppresses_repeats(void **state)
 	assert_non_null(strstr(text, "different"));
 }
 
+struct sink_record {
+	int calls;
+	int level;
+	time_t when;
+	char line[256];
+};
+
+/* Records the last line; logs one of its own, which must not come back to it. */
+static void record_sink(void *arg, int level, time_t when, const char *line)
+{
+	struct sink_record *r = arg;
+
+	r->calls++;
+	r->level = level;
+	r->when = when;
+	snprintf(r->line, sizeof(r->line), "%s", line);
+	log_notice("logged by the sink");
+}
+
+static void test_sink_gets_what_passes(void **state)
+{
+	struct sink_record r = { 0 };
+	time_t before = time(NULL);
+
+	(void)state;
+	open_log(3, 0);
+	log_set_sink(record_sink, &r);
+	log_info("below verb");
+	assert_int_equal(r.calls, 0);
+	log_warn(-EACCES, "open %s", "pw");
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.level, LOG_LVL_WARN);
+	assert_string_equal(r.line, "open pw: Permission denied");
+	assert_true(r.when >= before && r.when <= time(NULL));
+	log_set_verb(4);
+	assert_int_equal(log_get_verb(), 4);
+	log_info("now shown");
+	assert_int_equal(r.calls, 2);
+	assert_string_equal(r.line, "now shown");
+	log_set_sink(NULL, NULL);
+	log_notice("after removal");
+	assert_int_equal(r.calls, 2);
+	log_close();
+	char *text = read_log();
+	/* The sink's own line reached the file, once per call, and never the sink. */
+	assert_int_equal(count(text, "logged by the sink"), 2);
+	assert_non_null(strstr(text, "after removal"));
+}
+
+static void test_mute_getter(void **state)
+{
+	(void)state;
+	open_log(3, 7);
+	assert_int_equal(log_get_mute(), 7);
+	log_set_mute(0);
+	assert_int_equal(log_get_mute(), 0);
+	log_close();
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -93,6 +153,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verb_filters_and_errno),
 		cmocka_unit_test(test_mute_suppresses_repeats),
+		cmocka_unit_test(test_sink_gets_what_passes),
+		cmocka_unit_test(test_mute_getter),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
