@@ -37,6 +37,9 @@ struct metrics_site {
 	uint64_t drops_oversize_in;     /* frames from the site larger than we accept */
 	uint64_t gso_recut;             /* super-frames re-cut to a smaller size for the link */
 	unsigned key_updates;           /* TLS key updates on this link */
+	uint64_t storm_dropped[3];      /* storm control: broadcast, multicast, unknown unicast */
+	bool blocked;                   /* held by loop protection now */
+	unsigned blocks;                /* times loop protection held the site */
 	size_t macs;                    /* MAC table entries learned behind the site */
 	const char *tls_version;        /* NULL: omitted */
 	const char *cipher;             /* NULL: omitted */
@@ -65,6 +68,12 @@ struct metrics_counters {
 	uint64_t drops_oversize_out;    /* ... */
 	uint64_t drops_oversize_in;     /* ... */
 	uint64_t gso_recut;             /* ... */
+	/* The server's switch. */
+	uint64_t tap_storm_dropped[3]; /* storm control on the tap: as metrics_site's */
+	uint64_t switch_bad_source;    /* frames dropped: group or zero source MAC */
+	uint64_t switch_blocked;       /* ... from a site held by loop protection */
+	uint64_t switch_same_side;     /* ... for a destination on their own side */
+	uint64_t flap_blocks;          /* times loop protection held a site */
 };
 
 /* The server's budget of connections that have not authenticated yet. */

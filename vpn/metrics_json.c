@@ -73,6 +73,15 @@ static void drops(FILE *f, uint64_t full, uint64_t gso, uint64_t big_out, uint64
 	        full, gso, big_out, big_in);
 }
 
+/* Storm control's drops by kind, as member KEY. */
+static void storm(FILE *f, const char *key, const uint64_t dropped[3])
+{
+	fprintf(f,
+	        "\"%s\":{\"broadcast\":%" PRIu64 ",\"multicast\":%" PRIu64
+	        ",\"unknown_unicast\":%" PRIu64 "}",
+	        key, dropped[0], dropped[1], dropped[2]);
+}
+
 static void site(FILE *f, const struct metrics_site *x, time_t now)
 {
 	long long up = now > x->connected_since ? (long long)(now - x->connected_since) : 0;
@@ -94,6 +103,9 @@ static void site(FILE *f, const struct metrics_site *x, time_t now)
 	drops(f, x->drops_queue_full, x->drops_gso, x->drops_oversize_out, x->drops_oversize_in);
 	fprintf(f, ",\"gso_recut\":%" PRIu64 ",\"key_updates\":%u,\"macs\":%zu", x->gso_recut,
 	        x->key_updates, x->macs);
+	fputc(',', f);
+	storm(f, "storm_dropped", x->storm_dropped);
+	fprintf(f, ",\"blocked\":%s,\"blocks\":%u", bool_word(x->blocked), x->blocks);
 	fputs(",\"tls_version\":", f);
 	str_or_null(f, x->tls_version);
 	fputs(",\"cipher\":", f);
@@ -121,7 +133,12 @@ static void counters(FILE *f, const struct metrics_counters *c)
 	        c->tap_read, c->tap_write, c->tap_drops, c->tap_write_errors, c->frames_bad,
 	        c->frames_segmented, c->link_read, c->link_write);
 	drops(f, c->drops_queue_full, c->drops_gso, c->drops_oversize_out, c->drops_oversize_in);
-	fprintf(f, ",\"gso_recut\":%" PRIu64 "}", c->gso_recut);
+	fprintf(f, ",\"gso_recut\":%" PRIu64 ",", c->gso_recut);
+	storm(f, "tap_storm_dropped", c->tap_storm_dropped);
+	fprintf(f,
+	        ",\"switch_dropped\":{\"bad_source\":%" PRIu64 ",\"blocked\":%" PRIu64
+	        ",\"same_side\":%" PRIu64 "},\"flap_blocks\":%" PRIu64 "}",
+	        c->switch_bad_source, c->switch_blocked, c->switch_same_side, c->flap_blocks);
 }
 
 static void preauth(FILE *f, const struct metrics_preauth *p)

@@ -106,6 +106,8 @@ static uint64_t field(const struct metrics_site *x, size_t offset)
 	return v;
 }
 
+static const char *const storm_kinds[3] = { "broadcast", "multicast", "unknown_unicast" };
+
 static void sites(FILE *f, const struct metrics_snapshot *s)
 {
 	for (size_t m = 0; m < sizeof(site_metrics) / sizeof(site_metrics[0]); m++) {
@@ -140,6 +142,18 @@ static void sites(FILE *f, const struct metrics_snapshot *s)
 		            x->drops_oversize_out);
 		site_sample(f, "site_dropped_frames_total", x, "oversize_in", x->drops_oversize_in);
 	}
+	family(f, "site_storm_dropped_frames_total", "counter",
+	       "Frames from the site storm control dropped, by kind.");
+	for (size_t i = 0; i < s->n_sites; i++)
+		for (int k = 0; k < 3; k++)
+			site_sample(f, "site_storm_dropped_frames_total", &s->sites[i],
+			            storm_kinds[k], s->sites[i].storm_dropped[k]);
+	family(f, "site_blocked", "gauge", "1 while loop protection holds the site.");
+	for (size_t i = 0; i < s->n_sites; i++)
+		site_sample(f, "site_blocked", &s->sites[i], NULL, s->sites[i].blocked);
+	family(f, "site_blocks_total", "counter", "Times loop protection held the site.");
+	for (size_t i = 0; i < s->n_sites; i++)
+		site_sample(f, "site_blocks_total", &s->sites[i], NULL, s->sites[i].blocks);
 }
 
 static void counters(FILE *f, const struct metrics_counters *c)
@@ -175,6 +189,21 @@ static void counters(FILE *f, const struct metrics_counters *c)
 	        c->drops_oversize_out);
 	fprintf(f, "l2vpn_dropped_frames_total{reason=\"oversize_in\"} %" PRIu64 "\n",
 	        c->drops_oversize_in);
+	family(f, "tap_storm_dropped_frames_total", "counter",
+	       "Frames from the tap storm control dropped, by kind.");
+	for (int k = 0; k < 3; k++)
+		fprintf(f, "l2vpn_tap_storm_dropped_frames_total{kind=\"%s\"} %" PRIu64 "\n",
+		        storm_kinds[k], c->tap_storm_dropped[k]);
+	family(f, "switch_dropped_frames_total", "counter",
+	       "Frames the switch dropped, by reason.");
+	fprintf(f, "l2vpn_switch_dropped_frames_total{reason=\"bad_source\"} %" PRIu64 "\n",
+	        c->switch_bad_source);
+	fprintf(f, "l2vpn_switch_dropped_frames_total{reason=\"blocked\"} %" PRIu64 "\n",
+	        c->switch_blocked);
+	fprintf(f, "l2vpn_switch_dropped_frames_total{reason=\"same_side\"} %" PRIu64 "\n",
+	        c->switch_same_side);
+	family(f, "flap_blocks_total", "counter", "Times loop protection held a site.");
+	sample(f, "flap_blocks_total", c->flap_blocks);
 }
 
 static void preauth(FILE *f, const struct metrics_preauth *p)

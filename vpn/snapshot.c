@@ -57,6 +57,10 @@ static void site_from_peer(struct metrics_site *x, const struct peer *p)
 	x->drops_oversize_in = p->stats.drops_oversize_in;
 	x->gso_recut = p->stats.gso_recut;
 	x->key_updates = p->key_updates;
+	for (int k = 0; k < STORM_N; k++)
+		x->storm_dropped[k] = p->storm.dropped[k];
+	x->blocked = p->blocked_until > p->vpn->now;
+	x->blocks = p->blocks;
 	x->tls_version = p->ssl ? SSL_get_version(p->ssl) : NULL;
 	x->cipher = p->ssl ? SSL_get_cipher_name(p->ssl) : NULL;
 	x->compression = p->comp;
@@ -82,6 +86,12 @@ static void counters(struct vpn *vpn, struct metrics_snapshot *s)
 	c->drops_oversize_out = v->peer_drops_oversize;
 	c->drops_oversize_in = v->peer_drops_oversize_in;
 	c->gso_recut = v->peer_gso_recut;
+	for (int k = 0; k < STORM_N; k++)
+		c->tap_storm_dropped[k] = vpn->tap_storm.dropped[k];
+	c->switch_bad_source = v->switch_drops[FWD_DROP_BAD_SOURCE];
+	c->switch_blocked = v->switch_drops[FWD_DROP_BLOCKED];
+	c->switch_same_side = v->switch_drops[FWD_DROP_SAME_SIDE];
+	c->flap_blocks = v->flap_blocks;
 	for (const struct peer *p = vpn->peers; p; p = p->next) {
 		c->link_read += p->stats.link_read;
 		c->link_write += p->stats.link_write;

@@ -42,6 +42,9 @@ static const struct metrics_site sites[] = {
 	    .gso_recut = 25,
 	    .key_updates = 3,
 	    .macs = 2,
+	    .storm_dropped = { 26, 27, 28 },
+	    .blocked = true,
+	    .blocks = 4,
 	    .tls_version = "TLSv1.3",
 	    .cipher = "TLS_AES_256_GCM_SHA384",
 	    .compression = true,
@@ -57,7 +60,7 @@ static const struct metrics_site sites[] = {
 
 static const struct metrics_mac macs[] = {
 	{ { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc }, 0, 1, "site-b", 7 },
-	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }, 0, 0, NULL, 0 },
+	{ { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0f }, 4094, 0, NULL, 0 },
 };
 
 static const struct metrics_snapshot snap = {
@@ -72,7 +75,24 @@ static const struct metrics_snapshot snap = {
 	.n_macs = 2,
 	.mac_entries = 3,
 	.mac_orphans = 1,
-	.counters = { 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43 },
+	.counters = { 31,
+	              32,
+	              33,
+	              34,
+	              35,
+	              36,
+	              37,
+	              38,
+	              39,
+	              40,
+	              41,
+	              42,
+	              43,
+	              { 44, 45, 46 },
+	              47,
+	              48,
+	              49,
+	              50 },
 	.preauth = { 2, 51, 52, 53, 54, 55, 56, 57 },
 };
 
@@ -83,38 +103,44 @@ static void test_json_every_field(void **state)
 	(void)state;
 	assert_int_equal(metrics_json(&snap, &out), 0);
 	assert_string_equal(
-	    out,
-	    "{\"version\":\"0.1.0\",\"role\":\"server\",\"dev\":\"tap0\",\"time\":1738324800,"
-	    "\"uptime\":3600,\"sites\":["
-	    "{\"common_name\":\"site-b\",\"real_address\":\"198.51.100.7:40112\",\"port\":1,"
-	    "\"connected_since\":1738324700,\"connected_seconds\":100,"
-	    "\"bytes_received\":1001,\"bytes_sent\":1002,\"frames_received\":11,"
-	    "\"frames_sent\":12,\"frame_bytes_received\":1301,\"frame_bytes_sent\":1302,"
-	    "\"send_queue_bytes\":4096,\"send_queue_limit_bytes\":131072,"
-	    "\"drops\":{\"queue_full\":21,\"gso\":22,\"oversize_out\":23,\"oversize_in\":24},"
-	    "\"gso_recut\":25,\"key_updates\":3,\"macs\":2,\"tls_version\":\"TLSv1.3\","
-	    "\"cipher\":\"TLS_AES_256_GCM_SHA384\",\"compression\":true,\"offloads\":false},"
-	    "{\"common_name\":\"a\\\"b\\\\c\\nd\\te\\u0001 \\u00e9 \\ud83d\\ude00 \\ufffd!\","
-	    "\"real_address\":\"2001:db8::1\",\"port\":2,\"connected_since\":1738324800,"
-	    "\"connected_seconds\":0,\"bytes_received\":0,\"bytes_sent\":0,"
-	    "\"frames_received\":0,\"frames_sent\":0,\"frame_bytes_received\":0,"
-	    "\"frame_bytes_sent\":0,\"send_queue_bytes\":0,\"send_queue_limit_bytes\":0,"
-	    "\"drops\":{\"queue_full\":0,\"gso\":0,\"oversize_out\":0,\"oversize_in\":0},"
-	    "\"gso_recut\":0,\"key_updates\":0,\"macs\":0,\"tls_version\":null,\"cipher\":null,"
-	    "\"compression\":false,\"offloads\":false}],"
-	    "\"mac_table\":{\"entries\":3,\"without_session\":1,\"macs\":["
-	    "{\"mac\":\"52:54:00:aa:bb:cc\",\"vlan\":0,\"port\":1,\"common_name\":\"site-b\","
-	    "\"age\":7},"
-	    "{\"mac\":\"02:00:00:00:00:0f\",\"vlan\":0,\"port\":0,\"common_name\":null,"
-	    "\"age\":0}]},"
-	    "\"counters\":{\"tap_read_bytes\":31,\"tap_written_bytes\":32,"
-	    "\"tap_dropped_frames\":33,\"tap_refused_frames\":34,\"bad_frames\":35,"
-	    "\"segmented_frames\":36,\"bytes_received\":37,\"bytes_sent\":38,"
-	    "\"drops\":{\"queue_full\":39,\"gso\":40,\"oversize_out\":41,\"oversize_in\":42},"
-	    "\"gso_recut\":43},"
-	    "\"preauth\":{\"pending\":2,\"accepted\":51,\"handshakes_failed\":52,"
-	    "\"refused\":{\"per_source\":53,\"evicted\":54,\"fd_limit\":55,\"max_clients\":56,"
-	    "\"timeout\":57}}}\n");
+	    out, "{\"version\":\"0.1.0\",\"role\":\"server\",\"dev\":\"tap0\",\"time\":1738324800,"
+	         "\"uptime\":3600,\"sites\":["
+	         "{\"common_name\":\"site-b\",\"real_address\":\"198.51.100.7:40112\",\"port\":1,"
+	         "\"connected_since\":1738324700,\"connected_seconds\":100,"
+	         "\"bytes_received\":1001,\"bytes_sent\":1002,\"frames_received\":11,"
+	         "\"frames_sent\":12,\"frame_bytes_received\":1301,\"frame_bytes_sent\":1302,"
+	         "\"send_queue_bytes\":4096,\"send_queue_limit_bytes\":131072,"
+	         "\"drops\":{\"queue_full\":21,\"gso\":22,\"oversize_out\":23,\"oversize_in\":24},"
+	         "\"gso_recut\":25,\"key_updates\":3,\"macs\":2,"
+	         "\"storm_dropped\":{\"broadcast\":26,\"multicast\":27,\"unknown_unicast\":28},"
+	         "\"blocked\":true,\"blocks\":4,\"tls_version\":\"TLSv1.3\","
+	         "\"cipher\":\"TLS_AES_256_GCM_SHA384\",\"compression\":true,\"offloads\":false},"
+	         "{\"common_name\":\"a\\\"b\\\\c\\nd\\te\\u0001 \\u00e9 \\ud83d\\ude00 \\ufffd!\","
+	         "\"real_address\":\"2001:db8::1\",\"port\":2,\"connected_since\":1738324800,"
+	         "\"connected_seconds\":0,\"bytes_received\":0,\"bytes_sent\":0,"
+	         "\"frames_received\":0,\"frames_sent\":0,\"frame_bytes_received\":0,"
+	         "\"frame_bytes_sent\":0,\"send_queue_bytes\":0,\"send_queue_limit_bytes\":0,"
+	         "\"drops\":{\"queue_full\":0,\"gso\":0,\"oversize_out\":0,\"oversize_in\":0},"
+	         "\"gso_recut\":0,\"key_updates\":0,\"macs\":0,"
+	         "\"storm_dropped\":{\"broadcast\":0,\"multicast\":0,\"unknown_unicast\":0},"
+	         "\"blocked\":false,\"blocks\":0,\"tls_version\":null,\"cipher\":null,"
+	         "\"compression\":false,\"offloads\":false}],"
+	         "\"mac_table\":{\"entries\":3,\"without_session\":1,\"macs\":["
+	         "{\"mac\":\"52:54:00:aa:bb:cc\",\"vlan\":0,\"port\":1,\"common_name\":\"site-b\","
+	         "\"age\":7},"
+	         "{\"mac\":\"02:00:00:00:00:0f\",\"vlan\":4094,\"port\":0,\"common_name\":null,"
+	         "\"age\":0}]},"
+	         "\"counters\":{\"tap_read_bytes\":31,\"tap_written_bytes\":32,"
+	         "\"tap_dropped_frames\":33,\"tap_refused_frames\":34,\"bad_frames\":35,"
+	         "\"segmented_frames\":36,\"bytes_received\":37,\"bytes_sent\":38,"
+	         "\"drops\":{\"queue_full\":39,\"gso\":40,\"oversize_out\":41,\"oversize_in\":42},"
+	         "\"gso_recut\":43,"
+	         "\"tap_storm_dropped\":{\"broadcast\":44,\"multicast\":45,\"unknown_unicast\":46},"
+	         "\"switch_dropped\":{\"bad_source\":47,\"blocked\":48,\"same_side\":49},"
+	         "\"flap_blocks\":50},"
+	         "\"preauth\":{\"pending\":2,\"accepted\":51,\"handshakes_failed\":52,"
+	         "\"refused\":{\"per_source\":53,\"evicted\":54,\"fd_limit\":55,\"max_clients\":56,"
+	         "\"timeout\":57}}}\n");
 	free(out);
 }
 
@@ -247,6 +273,19 @@ static void test_prometheus(void **state)
 	                       "# TYPE l2vpn_info gauge\n"
 	                       "l2vpn_info{version=\"0.1.0\",role=\"server\",dev=\"tap0\"} 1\n"));
 	assert_non_null(strstr(out, "\nl2vpn_uptime_seconds 3600\n"));
+	/* the switch: storm control, loop protection and its drops by reason */
+	assert_non_null(strstr(out, "\nl2vpn_site_storm_dropped_frames_total{cn=\"site-b\","
+	                            "address=\"198.51.100.7:40112\",reason=\"broadcast\"} 26\n"));
+	assert_non_null(strstr(out, "\nl2vpn_site_blocked{cn=\"site-b\","
+	                            "address=\"198.51.100.7:40112\"} 1\n"));
+	assert_non_null(strstr(out, "\nl2vpn_site_blocks_total{cn=\"site-b\","
+	                            "address=\"198.51.100.7:40112\"} 4\n"));
+	assert_non_null(strstr(out,
+	                       "\nl2vpn_tap_storm_dropped_frames_total{kind=\"unknown_unicast\"}"
+	                       " 46\n"));
+	assert_non_null(
+	    strstr(out, "\nl2vpn_switch_dropped_frames_total{reason=\"same_side\"} 49\n"));
+	assert_non_null(strstr(out, "\nl2vpn_flap_blocks_total 50\n"));
 	assert_non_null(strstr(out, "\nl2vpn_sites 2\n"));
 	assert_non_null(strstr(out, "\nl2vpn_site_received_bytes_total{cn=\"site-b\","
 	                            "address=\"198.51.100.7:40112\"} 1001\n"));
