@@ -19,7 +19,7 @@ need_root
 need_cmd iperf3 taskset
 lab_need_programs
 lab_tool GEN frame-gen
-SECS=${L2VPN_STORM_SECONDS:-8}
+SECS=${L2VPN_STORM_SECONDS:-6}
 PINGS=$((SECS * 50))
 
 lab_step "PKI (clients vpnc, vpnc2) and three sites with br0 and a LAN host" lab_three_sites
