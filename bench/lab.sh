@@ -263,6 +263,7 @@ bench_join_tinc() {
 			"DeviceType = tap" "AddressFamily = ipv4" || return 1
 		[ "$n" = siteb ] && echo "ConnectTo = sitea" >>"$d/tinc.conf"
 		cp "$BENCH_WORK/tinc-keys/$n/rsa_key.priv" "$d/" || return 1
+		# shellcheck disable=SC2016 # $INTERFACE is tinc-up's, expanded when tincd runs it
 		_bench_conf "$d/tinc-up" '#!/bin/sh' \
 			${mtu:+"ip link set \"\$INTERFACE\" mtu $mtu"} \
 			'ip link set "$INTERFACE" master br0 && ip link set "$INTERFACE" up' &&
