@@ -12,7 +12,8 @@ rows:
   V.jping, V.jroute  a 9000-byte DF ping across a jumbo join, and `ip route get` afterwards
 and, with --migrate, the JSON that bench/migrate.sh wrote (its figures are shown, not re-measured).
 Prints the table, writes PREFIX.md, PREFIX.json and the chart PREFIX.png (matplotlib). --set
-KEY=VALUE adds run facts (kernel, versions, ...) to the report.
+KEY=VALUE adds run facts (kernel, versions, ...) to the report. --chart-only --out PREFIX redraws
+PREFIX.png from PREFIX.json alone.
 """
 
 import argparse
@@ -24,6 +25,7 @@ import os
 import re
 import statistics
 import sys
+import textwrap
 
 COLUMNS = ("wire", "openvpn", "l2vpn", "tinctcp", "tincudp")
 LABELS = {"wire": "wire", "openvpn": "OpenVPN", "l2vpn": "l2vpn", "tinctcp": "tinc TCP", "tincudp": "tinc UDP"}
@@ -583,8 +585,8 @@ def chart(path, rows, meta):
                 continue
             ax.bar(xs, ys, width, label=LABELS[c], color=COLOURS[c],
                    yerr=[lo, hi] if any(lo) or any(hi) else None, capsize=2, error_kw={"lw": 0.8})
-            for x, y, t in zip(xs, ys, texts):
-                ax.annotate(t, (x, y), xytext=(0, 2), textcoords="offset points", ha="center",
+            for x, y, h, t in zip(xs, ys, hi, texts):
+                ax.annotate(t, (x, y + h), xytext=(0, 3), textcoords="offset points", ha="center",
                             va="bottom", fontsize=6.5, rotation=90)
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([g for g, _ in groups], fontsize=8)
@@ -625,14 +627,17 @@ def chart(path, rows, meta):
          systems, log=True)
     axes.flat[5].set_title("TCP 1 stream, Gbit/s (log), LAN MTU 1500 vs 9000\ntinc clamps the MSS to 1500-class",
                            fontsize=9)
+    title = (f"l2vpn bench/run.sh, {meta.get('mode')} mode, {meta['date']}: medians of "
+             f"{meta.get('repeats')} interleaved run(s) of {meta.get('duration_s')} s, error bars [min–max]; "
+             f"{meta.get('cpus')} CPUs shared with other work")
+    if meta.get("note"):
+        title += "\n" + textwrap.fill(meta["note"], 210)
+    extra = 0.016 * (title.count("\n") - 1)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.958), ncol=len(labels),
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.958 - extra), ncol=len(labels),
                fontsize=9, frameon=False)
-    fig.suptitle(f"l2vpn bench/run.sh, {meta.get('mode')} mode, {meta['date']}: medians of "
-                 f"{meta.get('repeats')} interleaved run(s) of {meta.get('duration_s')} s, error bars [min–max]; "
-                 f"{meta.get('cpus')} CPUs shared with other work"
-                 + (f"\n{meta['note']}" if meta.get("note") else ""), fontsize=9.5, y=0.995)
-    fig.tight_layout(rect=(0, 0, 1, 0.945))
+    fig.suptitle(title, fontsize=9.5, y=0.995)
+    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.05, top=0.958 - extra - 0.07, hspace=0.3, wspace=0.16)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
@@ -640,11 +645,23 @@ def chart(path, rows, meta):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--raw", required=True)
+    ap.add_argument("--raw", help="bench/run.sh's raw output (required unless --chart-only)")
     ap.add_argument("--out", required=True, help="output prefix: writes PREFIX.md, PREFIX.json, PREFIX.png")
     ap.add_argument("--migrate", help="bench/migrate.sh's JSON, whose figures the report shows")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--chart-only", action="store_true",
+                    help="only redraw PREFIX.png from the rows and meta of an existing PREFIX.json")
     args = ap.parse_args()
+    if args.chart_only:
+        doc = load_json(args.out + ".json")
+        if not doc or "rows" not in doc:
+            sys.exit(f"report.py: {args.out}.json has no rows")
+        rows = [(r["metric"], r["better"],
+                 {c: (v["value"], tuple(v["min_max_n"]) if v["min_max_n"] else None) for c, v in r["cells"].items()})
+                for r in doc["rows"]]
+        return 0 if chart(args.out + ".png", rows, doc["meta"]) else 1
+    if not args.raw:
+        ap.error("--raw is required")
 
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     for kv in args.set:

@@ -5,7 +5,7 @@
 #
 #   bash bench/run.sh [--quick] [--wan RATE] [--note TEXT]
 #
-# --quick: 4 s per iperf3 run, once each (under 3 min) instead of 10 s, three times (~10 min).
+# --quick: 4 s per iperf3 run, once each (under 3 min) instead of 10 s, three times (~14 min).
 # --wan:   shape the link between the sites to RATE (tc tbf, e.g. 100mbit, 10 ms of buffer):
 #          an office uplink, where queueing in the tunnel shows as latency under load.
 # --note:  a line for the report (e.g. "other tests were running").
