@@ -42,8 +42,12 @@ ok "the iroute line is warned about, with file and line" lab_logged srv \
 ok "hb0 reaches ha0" lab_wait_ping hb0 "$ha0" 5
 ns_exec hb0 "$GEN" --dev eth0 --count 10 --random-src --dst "$(ns_exec ha0 cat /sys/class/net/eth0/address)" \
 	--seconds 5 >>"$WORK/gen.log" 2>&1
-sleep 1.5
-routes=$(lab_status_routes "$WORK/srv.status" vpnc.example.com)
+# The status file is rewritten every second: wait for the learned MACs to show, then one more
+# rewrite, so a fourth one would show too.
+b_routes() { lab_status_routes "$WORK/srv.status" vpnc.example.com; }
+wait_for 10 eval '[ "$(b_routes)" -ge 3 ]'
+sleep 2.2
+routes=$(b_routes)
 ok "b's MACs: 3 learned, its file's cap ($routes in the status)" test "$routes" -eq 3
 ok "the server says the others were not learned" lab_logged srv \
 	'on vpnc\.example\.com/[^ ]+ not learned: .*max-routes-per-client, is full'

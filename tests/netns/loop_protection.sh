@@ -4,7 +4,7 @@
 #      (c's connection is the newer one). The LAN hosts at b and c both send frames from one
 #      MAC to a's host, taking turns (a duplicate MAC, or what a loop looks like to a switch).
 #      With the default (flap-action log) the server logs the flapping and blocks nothing.
-#      With `flap-action block 5` it blocks the newer site, c, for 5 s, logging both sites,
+#      With `flap-action block 10` it blocks the newer site, c, for 10 s, logging both sites,
 #      and says so in the status file and in the management interface's status json; meanwhile c's host cannot reach a's and b's still can;
 #      then the block is lifted (logged) and c's host reaches a's again.
 #   2. BPDUs. Two sites, each bridge with the kernel's STP on, joined by l2vpn and by a second,
@@ -25,8 +25,8 @@ ha0=$(lab_host_ip a 0)
 ha0_mac=$(ns_exec ha0 cat /sys/class/net/eth0/address)
 ok "srv-log: server.conf with client-to-client (flap-action log, the default)" \
 	lab_conf server.conf srv-log client-to-client "status-version 2"
-ok "srv-block: the same with flap-action block 5 and a management socket" lab_conf \
-	server.conf srv-block client-to-client "status-version 2" "flap-action block 5" \
+ok "srv-block: the same with flap-action block 10 and a management socket" lab_conf \
+	server.conf srv-block client-to-client "status-version 2" "flap-action block 10" \
 	"management $WORK/mgmt.sock unix"
 ok "cli-b, cli-c: client.conf (vpnc, vpnc2)" eval 'lab_conf client.conf cli-b >/dev/null &&
 	lab_conf client.conf cli-c "cert vpnc2.example.com.crt" "key vpnc2.example.com.key" >/dev/null'
@@ -68,7 +68,7 @@ stop srv-log
 
 start block
 flap
-blocked="loop protection: vpnc2\\.example\\.com/[^ ]+ blocked for 5 s: MAC $DUP flaps between it and vpnc\\.example\\.com/"
+blocked="loop protection: vpnc2\\.example\\.com/[^ ]+ blocked for 10 s: MAC $DUP flaps between it and vpnc\\.example\\.com/"
 ok "block: the server blocks c, the newer site, naming both" wait_for 5 lab_logged srv-block \
 	"$blocked"
 ok "block: the status file says one site is blocked" wait_for 3 stat_blocked \
@@ -85,7 +85,7 @@ ok "block: status json says c is blocked (blocks 1), b is not" eval \
 	 site_json vpnc.example.com "not s[\"blocked\"] and s[\"blocks\"] == 0"'
 fails "block: hc0 cannot reach ha0 meanwhile" lab_ping hc0 "$ha0" 2
 ok "block: hb0 still reaches ha0" lab_ping hb0 "$ha0" 2
-ok "block: the block is lifted after 5 s" wait_for 10 eval \
+ok "block: the block is lifted after 10 s" wait_for 20 eval \
 	'lab_ping hc0 "$ha0" 1 && lab_logged srv-block "vpnc2\\.example\\.com/[^ ]+: loop protection lifted"'
 ok "block: hc0 reaches ha0 again" lab_ping hc0 "$ha0" 2
 ok "block: status json says c is no longer blocked" site_json vpnc2.example.com \

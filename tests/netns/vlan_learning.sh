@@ -54,13 +54,20 @@ fails "no flapping logged for $VMAC" lab_logged srv "MAC $VMAC.* is flapping"
 rx() { ns_exec "$1" cat /sys/class/net/eth0/statistics/rx_packets; }
 # deliver VID: a's host sends 200 frames to the virtual MAC in VLAN VID; prints how many more
 # frames b's and c's hosts received meanwhile, "B C".
+# (It waits up to 5 s for the frames to arrive where they should, then half a second more for
+# any that should not.)
 deliver() {
-	local b0 c0
+	local b0 c0 i
 	b0=$(rx hb0)
 	c0=$(rx hc0)
 	ns_exec ha0 "$GEN" --dev eth0 --count 200 --rate 2000 --dst "$VMAC" --vlan "$1" \
 		--seconds 5 >>"$WORK/gen.log" 2>&1
-	sleep 1
+	for ((i = 0; i < 50; i++)); do
+		[ $(($(rx hc0) - c0)) -ge 200 ] && { [ "$1" = 20 ] || [ $(($(rx hb0) - b0)) -ge 200 ]; } &&
+			break
+		sleep 0.1
+	done
+	sleep 0.5
 	echo "$(($(rx hb0) - b0)) $(($(rx hc0) - c0))"
 }
 read -r b c <<<"$(deliver 20)"
