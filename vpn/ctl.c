@@ -101,6 +101,13 @@ static int connect_tcp(const char *target)
 }
 
 /* More bytes into C's buffer. 1, 0 at the end of the connection, -1 on an error (said). */
+/* The first newline in C's buffer, or NULL (also while nothing was read: the buffer is NULL
+ * then, which memchr must not be given). */
+static char *find_newline(const struct conn *c)
+{
+	return c->len ? memchr(c->buf, '\n', c->len) : NULL;
+}
+
 static int fill(struct conn *c)
 {
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
@@ -146,7 +153,7 @@ static int next_line(struct conn *c, char **line)
 	char *nl;
 	int ret;
 
-	while (!(nl = memchr(c->buf, '\n', c->len)))
+	while (!(nl = find_newline(c)))
 		if ((ret = fill(c)) <= 0) {
 			if (ret == 0 && c->len)
 				fprintf(stderr, "l2vpn --ctl: the daemon closed the connection\n");
@@ -185,7 +192,7 @@ static int greet(struct conn *c, const char *pwfile)
 	const char *why = NULL;
 	int ret, len;
 
-	while (!memchr(c->buf, '\n', c->len) &&
+	while (!find_newline(c) &&
 	       !(c->len >= strlen(PROMPT) && !memcmp(c->buf, PROMPT, strlen(PROMPT))))
 		if (fill(c) <= 0)
 			return -1;
