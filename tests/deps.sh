@@ -1,6 +1,7 @@
 #!/bin/bash
-# Install every Debian package that building l2vpn and running its tests need. Idempotent:
-# does nothing (and needs no network) when they are all present. Debian 12, as root.
+# Install every Debian package that building l2vpn and running its tests need (and the
+# packages named as arguments). Idempotent: does nothing (and needs no network) when they are
+# all present. Debian 12, as root.
 set -euo pipefail
 
 packages=(
@@ -25,7 +26,11 @@ packages=(
 	prometheus
 )
 # `tests/deps.sh vm` (what bench/soak.sh --vm and bench/migrate.sh call) is the same list now
-# that the default suite boots a guest too; the argument stays accepted.
+# that the default suite boots a guest too; the argument stays accepted. Any other argument
+# is one more package to install (bench/deps.sh adds the benchmark's).
+for extra in "$@"; do
+	[ "$extra" = vm ] || packages+=("$extra")
+done
 
 missing=()
 for p in "${packages[@]}"; do
