@@ -35,7 +35,9 @@ fd0=$(fds)
 lines0=$(wc -l <"$WORK/srv.log")
 diag "server descriptors before the flood: $fd0 of 24"
 
-bg hb0 ping ping -n -i 0.2 -w 12 "$(lab_host_ip a 0)"
+# -c with -w: ping waits for every reply until the deadline, so a reply slowed by a loaded
+# machine is not counted lost the way the last one before a bare -w deadline would be.
+bg hb0 ping ping -n -i 0.2 -c 60 -w 20 "$(lab_host_ip a 0)"
 bg c flood "$FLOOD" hold "$(lab_wan_ip a)" 1194 30 10 10.99.0.31 10.99.0.32 10.99.0.33 10.99.0.34
 sleep 0.5
 t0=$(cpu_ticks)
