@@ -24,6 +24,8 @@ packages=(
 	qemu-system-x86 busybox-static
 	# management.sh: promtool checks the metrics text
 	prometheus
+	# read_ahead.sh: strace watches the daemon's socket reads
+	strace
 )
 # `tests/deps.sh vm` (what bench/soak.sh --vm and bench/migrate.sh call) is the same list now
 # that the default suite boots a guest too; the argument stays accepted. Any other argument

@@ -69,6 +69,7 @@ struct peer {
 	size_t tx_limit;             /* frames are dropped beyond this many queued bytes */
 	uint64_t tx_written_at_tick; /* link_write at the last peer_tick() */
 	bool want_write;             /* TLS needs the socket writable to progress */
+	bool read_wants_write;       /* ... and a read waits for that too */
 	bool rx_pending;             /* OpenSSL holds input the last read left (round cap) */
 	bool was_up;                 /* reached PEER_UP at some point */
 	unsigned ping;               /* keepalive for this link, seconds (0 = off) */

@@ -273,7 +273,7 @@ static void read_stopped(struct peer *p, int n, const char *what)
 	if (err == SSL_ERROR_WANT_READ)
 		return;
 	if (err == SSL_ERROR_WANT_WRITE) {
-		p->want_write = true;
+		p->want_write = p->read_wants_write = true;
 		return;
 	}
 	tls_failed(p, what, err);
@@ -284,7 +284,7 @@ static void do_read(struct peer *p)
 	/* Strategy: bounded number of reads per event so one busy peer cannot starve others.
 	 * When the bound stops the reads, OpenSSL may hold the rest of a record (or more) that
 	 * the socket will not announce again: rx_pending makes the loop come back at once. */
-	p->rx_pending = false;
+	p->rx_pending = p->read_wants_write = false;
 	for (int round = 0; round < 64 && (p->state == PEER_HELLO || p->state == PEER_UP);
 	     round++) {
 		size_t room;
@@ -454,9 +454,20 @@ static void finish_connect(struct peer *p)
 	do_handshake(p);
 }
 
+/* Whether an event on a peer whose link was in state BEFORE calls for a read: input, an
+ * error or hangup, a read that waited for the socket to be writable, or records OpenSSL
+ * already holds. A link that just reached HELLO reads too: the handshake's last read may have
+ * brought the peer's HELLO along. A mere EPOLLOUT does not: no empty read() per send. */
+static bool wants_read(const struct peer *p, uint32_t events, enum peer_state before)
+{
+	return (events & ~(uint32_t)EPOLLOUT) || p->read_wants_write || p->state != before ||
+	       SSL_has_pending(p->ssl);
+}
+
 static void peer_on_event(struct watch *w, uint32_t events)
 {
 	struct peer *p = container_of(w, struct peer, watch);
+	enum peer_state before = p->state;
 
 	if (p->state == PEER_DEAD)
 		return;
@@ -469,9 +480,10 @@ static void peer_on_event(struct watch *w, uint32_t events)
 	} else if (p->state == PEER_HANDSHAKE) {
 		do_handshake(p);
 	}
-	if (p->state == PEER_HELLO || p->state == PEER_UP)
-		do_read(p);
-	else if (p->state == PEER_CLOSING && (events & (EPOLLIN | EPOLLRDHUP)))
+	if (p->state == PEER_HELLO || p->state == PEER_UP) {
+		if (wants_read(p, events, before))
+			do_read(p);
+	} else if (p->state == PEER_CLOSING && (events & (EPOLLIN | EPOLLRDHUP)))
 		drain_closing(p);
 	if (p->state == PEER_HELLO || p->state == PEER_UP || p->state == PEER_CLOSING)
 		peer_flush(p);

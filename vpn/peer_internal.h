@@ -14,6 +14,7 @@
 #define PREAUTH_QUEUE  4096         /* each queue until HELLO: the HELLOs are far smaller */
 #define LZO_MIN_FRAME  128          /* smaller frames are not worth compressing */
 #define TX_CTRL_ROOM   512          /* send queue room frames leave for PING, PONG and GOODBYE */
+#define TLS_READ_BUF   (128 * 1024) /* an up link's read-ahead: many records per socket read */
 
 /* Append one message (header + LEN-byte payload) to P's send queue. false: no room (frames
  * always leave TX_CTRL_ROOM bytes for control messages). */

@@ -9,6 +9,7 @@
 #include "comp.h"
 #include "escape.h"
 #include "log.h"
+#include "tls.h"
 #include "peer_internal.h"
 #include "vnet.h"
 
@@ -57,6 +58,9 @@ static int handle_hello(struct peer *p, const uint8_t *payload, size_t len)
 		peer_close(p, "out of memory for the link's queues");
 		return -ENOMEM;
 	}
+	/* Only for a site that authenticated: a stranger's connection keeps the small,
+	 * released buffers. */
+	tls_session_bulk_read(p->ssl, TLS_READ_BUF);
 	SSL_clear_mode(p->ssl, SSL_MODE_RELEASE_BUFFERS);
 	p->state = PEER_UP;
 	p->was_up = true;

@@ -926,6 +926,16 @@ static void free_reject_reason(SSL *ssl)
 	SSL_set_ex_data(ssl, reject_reason_index, NULL);
 }
 
+void tls_session_bulk_read(SSL *ssl, size_t read_buf)
+{
+	/* The larger buffer comes with the next allocation, so the current one (empty once
+	 * the HELLO has been read) is let go. Were it still holding input, the link would keep
+	 * the standard size: correct, only slower. */
+	SSL_set_default_read_buffer_len(ssl, read_buf);
+	SSL_set_read_ahead(ssl, 1);
+	SSL_free_buffers(ssl);
+}
+
 SSL *tls_session_new(struct tls_ctx *tls, int fd)
 {
 	SSL *ssl;

@@ -35,6 +35,12 @@ int tls_ctx_poll_crl(struct tls_ctx *tls);
  * chain) is revoked by the current CRL; if so its serial (hex) goes to SERIAL. */
 bool tls_session_revoked(struct tls_ctx *tls, const SSL *ssl, char *serial, size_t len);
 
+/* Switch the session SSL, once its peer has authenticated, to bulk reading: read-ahead into
+ * a READ_BUF-byte buffer, so one socket read brings in many records rather than two reads
+ * (header, then body) for each. The caller must then treat SSL_has_pending() as input: the
+ * socket will not announce bytes OpenSSL already holds. */
+void tls_session_bulk_read(SSL *ssl, size_t read_buf);
+
 /* Free a session made by tls_session_new(). */
 void tls_session_free(SSL *ssl);
 
