@@ -13,8 +13,9 @@
 #            directory printed at the end.
 # --build:   the build directory whose vpn/l2vpn is measured (default build-bench, configured
 #            as bench/run.sh does: --buildtype=release).
-# Prints the load's rate, the RTT of a 20 Hz ping meanwhile and, per daemon, system calls per
-# MiB carried (and per frame for --udp64), CPU seconds per GiB and the calls by name.
+# Prints the load's rate, the RTT of a 20 Hz ping meanwhile, how busy the whole machine was,
+# and per daemon its system calls per MiB carried (and per frame with --udp64), by name, and
+# its CPU seconds per GiB.
 set -euo pipefail
 
 usage() {
@@ -104,6 +105,8 @@ fi
 bench_bg l2vpn-ha iperf-client iperf3 -c "$BENCH_HOST_B" -t $((seconds + 2)) -J ${load[@]+"${load[@]}"}
 sleep 1
 bench_bg l2vpn-ha ping ping -n -i 0.05 -W 2 -c $((seconds * 20)) "$BENCH_HOST_B"
+awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat >"$BENCH_WORK/machine0"
+bench_in l2vpn-hb cat /proc/net/snmp >"$BENCH_WORK/snmp0"
 for role in server client; do
 	ticks "${pid[$role]}" >"$BENCH_WORK/$role.ticks0"
 	bench_bg l2vpn-sa "stat-$role" perf stat -x, -e "$calls" -p "${pid[$role]}" -- sleep "$seconds"
@@ -117,11 +120,13 @@ for role in server client; do
 	ticks "${pid[$role]}" >"$BENCH_WORK/$role.ticks1"
 	[ "$record" = 0 ] || wait "$(bench_pid "record-$role")" || true
 done
+awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat >"$BENCH_WORK/machine1"
+bench_in l2vpn-hb cat /proc/net/snmp >"$BENCH_WORK/snmp1"
 wait "$(bench_pid iperf-client)" || true
 wait "$(bench_pid ping)" || true
 
 python3 - "$BENCH_WORK" "$seconds" "$udp64" "$(getconf CLK_TCK)" <<'PY'
-import json, sys
+import json, os, sys
 work, seconds, udp64, hz = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
 res = json.load(open(f"{work}/iperf-client.log"))
 end = res["end"]
@@ -130,6 +135,15 @@ if udp64:
     rate = s["bytes"] / s["seconds"]
     frames = s["packets"] * (1 - s["lost_percent"] / 100) / s["seconds"]
     print(f"load: 64-byte UDP, {frames / 1000:.0f} kpps delivered, {rate * 8 / 1e6:.0f} Mbit/s")
+    def udp(k):
+        rows = [l.split() for l in open(f"{work}/snmp{k}") if l.startswith("Udp:")]
+        return dict(zip(rows[0][1:], map(int, rows[1][1:])))
+    u0, u1 = udp(0), udp(1)
+    got = u1["InDatagrams"] - u0["InDatagrams"]
+    full = u1["RcvbufErrors"] - u0["RcvbufErrors"]
+    print(f"host B's UDP stack meanwhile: {(got + full) / seconds / 1000:.0f} kpps arrived, "
+          f"{full / seconds / 1000:.0f} kpps of them dropped on a full socket buffer "
+          f"(iperf3 did not read them in time)")
 else:
     rate = end["sum_received"]["bytes"] / end["sum_received"]["seconds"]
     frames = None
@@ -139,6 +153,9 @@ if rtts:
     pick = lambda q: rtts[min(len(rtts) - 1, int(q * len(rtts)))]
     print(f"ping host A to host B at 20 Hz meanwhile: {len(rtts)} answered, "
           f"p50 {pick(0.5):.2f} ms, p99 {pick(0.99):.2f} ms, max {rtts[-1]:.2f} ms")
+(b0, i0), (b1, i1) = ([int(x) for x in open(f"{work}/machine{k}").read().split()] for k in (0, 1))
+busy = 100 * (b1 - b0) / (b1 - b0 + i1 - i0)
+print(f"machine: {busy:.0f}% of all {os.cpu_count()} CPUs busy (daemons, iperf3, the kernel's network work)")
 mib = rate * seconds / 2**20
 for role, what in (("server", "reads the tap, sends TLS"), ("client", "receives TLS, writes the tap")):
     counts = {}

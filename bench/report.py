@@ -6,6 +6,8 @@ tincudp), alone for the main rows, with "-lzo" for the comp-lzo rows and "-j9k" 
 rows:
   V.TEST-R.json      iperf3 -J output of run R of TEST (tcp1, tcp4, udp64, lzorand, lzorep, j9k)
   V.TEST-R.cpu       daemon CPU ticks before and after that run
+  V.TEST-R.wan       site A's wan0 transmit byte counter before and after that run
+  V.TEST-R.udp       host B's "Udp:" lines of /proc/net/snmp before and after that run
   V.idle.ping, V.loadR.ping   ping output (idle; during tcp1 run R)
   V.rss-server, V.rss-client  VmRSS in KiB after the load (one site)
   V.rss-server-idle, V.idle-up  the server's VmRSS with the idle sites on, and how many came up
@@ -109,13 +111,21 @@ def udp_run(raw, variant, name):
         return {"run": name, "error": err}
     total = doc["end"]["sum"]
     delivered = total["packets"] - total["lost_packets"]
-    return {
+    run = {
         "run": name,
         "sent_packets": total["packets"],
         "lost_packets": total["lost_packets"],
         "seconds": total["seconds"],
         "delivered_pps": delivered / total["seconds"] if total["seconds"] else None,
     }
+    # Host B's UDP stack: what arrived there (read by iperf3, or dropped because its socket
+    # buffer was full) tells the join's share from the receiving iperf3's share of the loss.
+    rows = [line.split() for line in read_text(os.path.join(raw, f"{variant}.{name}.udp")).splitlines()]
+    if len(rows) == 4 and total["seconds"]:
+        before, after = (dict(zip(rows[i][1:], map(int, rows[i + 1][1:]))) for i in (0, 2))
+        arrived = sum(after[k] - before[k] for k in ("InDatagrams", "RcvbufErrors"))
+        run["arrived_pps"] = arrived / total["seconds"]
+    return run
 
 
 def ping_samples(text):
@@ -200,6 +210,9 @@ def collect(raw, clk_tck):
                 if t == "udp64":
                     d["udp64_kpps"] = spread(
                         r["delivered_pps"] / 1e3 if r.get("delivered_pps") is not None else None for r in rs
+                    )
+                    d["udp64_arrived_kpps"] = spread(
+                        r["arrived_pps"] / 1e3 if r.get("arrived_pps") is not None else None for r in rs
                     )
                     continue
                 d[f"{t}_gbit_per_s"] = spread(r.get("gbit_per_s") for r in rs)
@@ -308,6 +321,7 @@ def rows_of(data, meta):
         ("RTT under load p99, ms", "lower", from_ping("rtt_load", "p99_ms")),
         ("RTT under load max, ms", "lower", from_ping("rtt_load", "max_ms")),
         ("UDP 64 B delivered, kpps", "higher", from_spread("udp64_kpps")),
+        ("UDP 64 B arrived at host B's UDP stack, kpps", "higher", from_spread("udp64_arrived_kpps")),
         ("daemon CPU s per Gbit, 1 stream", "lower", from_spread("tcp1_cpu_s_per_gbit")),
         ("daemon CPU s per Gbit, 4 streams", "lower", from_spread("tcp4_cpu_s_per_gbit")),
         ("daemon RSS server+client, 1 site, MiB", "lower", rss_total()),

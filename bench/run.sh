@@ -158,9 +158,12 @@ daemon_alive() {
 	kill -0 "$(bench_pid "$1-server")" 2>/dev/null && kill -0 "$(bench_pid "$1-client")" 2>/dev/null
 }
 
+# udp_counters V: host B's UDP counters ("Udp:" names and values from /proc/net/snmp).
+udp_counters() { bench_in "$1-hb" grep '^Udp:' /proc/net/snmp 2>/dev/null || true; }
+
 # iperf V NAME ARGS...: iperf3 -J from host A to host B of V into $raw/V.NAME.json, with the
-# daemons' CPU ticks before and after in $raw/V.NAME.cpu and site A's wan0 byte counter in
-# $raw/V.NAME.wan. A test that never started (its
+# daemons' CPU ticks before and after in $raw/V.NAME.cpu, site A's wan0 byte counter in
+# $raw/V.NAME.wan and host B's UDP counters before and after in $raw/V.NAME.udp. A test that never started (its
 # control connection failed: iperf3's server briefly rebuilds its listener between tests) is
 # tried once more a second later, and its first error kept in $raw/V.NAME.retried. A failed run
 # (iperf3 writes its error into the JSON) or a daemon that died is reported as failed in the
@@ -171,6 +174,7 @@ iperf() {
 	for try in 1 2; do
 		t0=$(daemon_ticks "$v")
 		w0=$(wan_tx "$v")
+		udp_counters "$v" >"$raw/$v.$name.udp"
 		timeout $((duration + 30)) ip netns exec "$(bench_ns "$v-ha")" \
 			iperf3 -c "$BENCH_HOST_B" -t "$duration" --connect-timeout 5000 -J "$@" \
 			>"$raw/$v.$name.json" 2>"$raw/$v.$name.err" && break
@@ -187,6 +191,7 @@ iperf() {
 	t1=$(daemon_ticks "$v")
 	echo "$t0 $t1" >"$raw/$v.$name.cpu"
 	echo "$w0 $(wan_tx "$v")" >"$raw/$v.$name.wan"
+	udp_counters "$v" >>"$raw/$v.$name.udp"
 	daemon_alive "$v" || echo "bench/run.sh: a $v daemon is not running after $name" >&2
 }
 
