@@ -455,13 +455,14 @@ static void finish_connect(struct peer *p)
 }
 
 /* Whether an event on a peer whose link was in state BEFORE calls for a read: input, an
- * error or hangup, a read that waited for the socket to be writable, or records OpenSSL
- * already holds. A link that just reached HELLO reads too: the handshake's last read may have
- * brought the peer's HELLO along. A mere EPOLLOUT does not: no empty read() per send. */
+ * error or hangup, a read that waited for the socket to be writable, or decrypted bytes
+ * OpenSSL holds. A link that just reached HELLO reads too: the handshake's last read may have
+ * brought the peer's HELLO along. A mere EPOLLOUT does not: no empty read() per send, even
+ * when read-ahead left part of a record inside OpenSSL (the rest comes with EPOLLIN). */
 static bool wants_read(const struct peer *p, uint32_t events, enum peer_state before)
 {
 	return (events & ~(uint32_t)EPOLLOUT) || p->read_wants_write || p->state != before ||
-	       SSL_has_pending(p->ssl);
+	       SSL_pending(p->ssl) > 0;
 }
 
 static void peer_on_event(struct watch *w, uint32_t events)
