@@ -5,7 +5,8 @@
 # the 99th percentile of those round trips (a lost ping counts as infinitely late) stays under
 # 50 ms above the same probe's p99 just before the storm; under 1% of those pings are lost
 # (flooded frames may fill only half of a site's queue); the server's RSS grows by less than
-# 2 MiB; no link is dropped for the storm.
+# 2 MiB; no link is dropped for the storm; afterwards b's and c's hosts reach a's within 5 s
+# (what the tunnels' TCP buffers still hold of the storm is delivered first).
 #
 # In a real network the storm comes from another machine. Here frame-gen shares the daemons'
 # two cores, so site b (frame-gen and b's client) is pinned to one CPU and everything else to
@@ -90,8 +91,12 @@ else
 fi
 ok "no link was dropped for the storm" test "$(lab_count srv ': link up ')" -eq "$ups0"
 ok "the server still has both links" eval '! lab_logged srv "connection closed"'
-ok "after the storm: hb0 and hc0 reach ha0" eval 'lab_ping hb0 "$(lab_host_ip a 0)" 3 &&
-	lab_ping hc0 "$(lab_host_ip a 0)" 3'
+# The storm's backlog (frames the tunnel TCPs still hold) drains first: a few seconds at most.
+both_reach() { lab_ping hb0 "$(lab_host_ip a 0)" 1 && lab_ping hc0 "$(lab_host_ip a 0)" 1; }
+t0=$(date +%s%N)
+ok "after the storm: hb0 and hc0 reach ha0 within 5 s" lab_within 5 both_reach
+diag "hb0 and hc0 reached ha0 $(((($(date +%s%N) - t0) / 1000000))) ms after the storm"
+
 lab_stop_all
 ok "no sanitizer report in the daemon logs" lab_sanitizer_clean
 done_testing
