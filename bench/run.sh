@@ -163,11 +163,11 @@ udp_counters() { bench_in "$1-hb" grep '^Udp:' /proc/net/snmp 2>/dev/null || tru
 
 # iperf V NAME ARGS...: iperf3 -J from host A to host B of V into $raw/V.NAME.json, with the
 # daemons' CPU ticks before and after in $raw/V.NAME.cpu, site A's wan0 byte counter in
-# $raw/V.NAME.wan and host B's UDP counters before and after in $raw/V.NAME.udp. A test that never started (its
-# control connection failed: iperf3's server briefly rebuilds its listener between tests) is
-# tried once more a second later, and its first error kept in $raw/V.NAME.retried. A failed run
-# (iperf3 writes its error into the JSON) or a daemon that died is reported as failed in the
-# table; the other variants go on being measured.
+# $raw/V.NAME.wan and host B's UDP counters before and after in $raw/V.NAME.udp. A test that
+# never started (its control connection failed: iperf3's server briefly rebuilds its listener
+# between tests) is tried once more a second later, and its first error kept in
+# $raw/V.NAME.retried. A failed run (iperf3 writes its error into the JSON) or a daemon that
+# died is reported as failed in the table; the other variants go on being measured.
 iperf() {
 	local v=$1 name=$2 t0 t1 w0 try
 	shift 2

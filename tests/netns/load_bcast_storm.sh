@@ -96,7 +96,6 @@ both_reach() { lab_ping hb0 "$(lab_host_ip a 0)" 1 && lab_ping hc0 "$(lab_host_i
 t0=$(date +%s%N)
 ok "after the storm: hb0 and hc0 reach ha0 within 5 s" lab_within 5 both_reach
 diag "hb0 and hc0 reached ha0 $(((($(date +%s%N) - t0) / 1000000))) ms after the storm"
-
 lab_stop_all
 ok "no sanitizer report in the daemon logs" lab_sanitizer_clean
 done_testing
